@@ -20,7 +20,7 @@ export type InputErrorCode =
 
 /** Input that cannot be read or understood (exit 3). The message names file, offset/line and what was expected. */
 export class InputError extends Error {
-  override readonly name = "InputError";
+  override readonly name: string = "InputError";
   readonly code: InputErrorCode;
   readonly location: InputLocation;
   readonly expected: string;
@@ -35,7 +35,7 @@ export class InputError extends Error {
 
 /** A command line that cannot be acted on (exit 2). */
 export class UsageError extends Error {
-  override readonly name = "UsageError";
+  override readonly name: string = "UsageError";
 }
 
 export function formatLocation(location: InputLocation): string {

@@ -1,13 +1,45 @@
 import type { Command } from "commander";
-import { UsageError } from "../../util/errors.js";
+import { analyzeCaptures, type AnalyzeOptions } from "../../handshakes/analyze.js";
+import { renderAnalyzeText } from "../../report/analyze-text.js";
+import { ANSI, PLAIN } from "../../report/text-format.js";
+import { parseAddress, parsePort } from "../options.js";
+import { byteProgress } from "../progress.js";
+import { useColour } from "../terminal.js";
+
+interface AnalyzeFlags {
+  json?: boolean;
+  server?: string;
+  port?: number;
+}
 
 export function registerAnalyze(program: Command): void {
   program
     .command("analyze")
-    .description("What a capture shows: SYN attempts, the server's first replies, listeners, sources, timestamp clocks")
+    .description("what a capture shows: SYN attempts, the server's first replies, listeners, sources, timestamp clocks")
     .argument("<capture...>", "pcap or pcapng file (gzip ok), or - for stdin")
+    .option("--server <addr>", "the server's address (default: the receiver of SYNs)", parseAddress)
+    .option("--port <n>", "only SYNs to this port", parsePort)
     .option("--json", "print the contract's JSON document")
-    .action(() => {
-      throw new UsageError("analyze is being built");
+    .addHelpText(
+      "after",
+      `
+Examples:
+  nosynack analyze server.pcap
+  nosynack analyze --port 443 --json rotated-1.pcap.gz rotated-2.pcap.gz
+  tcpdump -i eth0 -w - 'tcp port 8080' | nosynack analyze -`,
+    )
+    .action(async (captures: string[], flags: AnalyzeFlags) => {
+      const progress = byteProgress("reading");
+      const options: AnalyzeOptions = { onProgress: (_i, read, total) => progress.update(read, total) };
+      if (flags.server !== undefined) options.server = flags.server;
+      if (flags.port !== undefined) options.port = flags.port;
+      let summary;
+      try {
+        summary = await analyzeCaptures(captures, options);
+      } finally {
+        progress.stop();
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      else process.stdout.write(renderAnalyzeText(summary, useColour() ? ANSI : PLAIN));
     });
 }

@@ -1,0 +1,69 @@
+import { u16, u32 } from "../util/bytes.js";
+import { InputError } from "../util/errors.js";
+import type { RecordFormat } from "./framer.js";
+import type { PacketEmitter } from "./packet-emitter.js";
+
+export const PCAP_MAGIC = { MICROS: 0xa1b2c3d4, NANOS: 0xa1b23c4d, MICROS_SWAPPED: 0xd4c3b2a1, NANOS_SWAPPED: 0x4d3cb2a1 } as const;
+const FILE_HEADER_LEN = 24;
+const RECORD_HEADER_LEN = 16;
+/** libpcap refuses records above its largest snapshot length (262144); a larger length means corruption. */
+const MAX_RECORD = 262144;
+
+/**
+ * Classic pcap (tcpdump -w): a 24-byte file header, then 16-byte record headers. Byte order and timestamp
+ * resolution come from the magic number.
+ */
+export class PcapFormat implements RecordFormat {
+  private headerDone = false;
+  private littleEndian = true;
+  private nanoseconds = false;
+  private linkType = 0;
+  private maxRecord = MAX_RECORD;
+
+  constructor(
+    private readonly file: string,
+    private readonly emitter: PacketEmitter,
+  ) {}
+
+  headerBytes(): number {
+    return this.headerDone ? RECORD_HEADER_LEN : FILE_HEADER_LEN;
+  }
+
+  recordLength(b: Uint8Array, o: number, fileOffset: number): number {
+    if (!this.headerDone) return FILE_HEADER_LEN;
+    const captured = u32(b, o + 8, this.littleEndian);
+    if (captured > this.maxRecord) {
+      throw new InputError("bad-length", { file: this.file, offset: fileOffset + 8 }, `impossible pcap record length ${captured}`, `a captured length of at most ${this.maxRecord} bytes (snaplen)`);
+    }
+    return RECORD_HEADER_LEN + captured;
+  }
+
+  record(b: Uint8Array, o: number, length: number, fileOffset: number): void {
+    if (!this.headerDone) return this.fileHeader(b, o, fileOffset);
+    const le = this.littleEndian;
+    const seconds = u32(b, o, le);
+    const fraction = u32(b, o + 4, le);
+    const micros = seconds * 1e6 + (this.nanoseconds ? fraction / 1000 : fraction);
+    const original = u32(b, o + 12, le);
+    const captured = length - RECORD_HEADER_LEN;
+    this.emitter.emit(b, o + RECORD_HEADER_LEN, captured, Math.max(original, captured), micros, this.linkType, 0, fileOffset);
+  }
+
+  private fileHeader(b: Uint8Array, o: number, fileOffset: number): void {
+    const magic = u32(b, o, false);
+    if (magic === PCAP_MAGIC.MICROS || magic === PCAP_MAGIC.NANOS) this.littleEndian = false;
+    else if (magic === PCAP_MAGIC.MICROS_SWAPPED || magic === PCAP_MAGIC.NANOS_SWAPPED) this.littleEndian = true;
+    else throw new InputError("bad-magic", { file: this.file, offset: fileOffset }, `unknown pcap magic 0x${magic.toString(16).padStart(8, "0")}`, "a pcap magic number (a1b2c3d4 or a1b23c4d, either byte order)");
+    this.nanoseconds = magic === PCAP_MAGIC.NANOS || magic === PCAP_MAGIC.NANOS_SWAPPED;
+    const major = u16(b, o + 4, this.littleEndian);
+    const minor = u16(b, o + 6, this.littleEndian);
+    if (major !== 2) {
+      throw new InputError("unsupported-version", { file: this.file, offset: fileOffset + 4 }, `pcap version ${major}.${minor}`, "pcap version 2.x");
+    }
+    const snaplen = u32(b, o + 16, this.littleEndian);
+    this.maxRecord = Math.max(MAX_RECORD, snaplen > 0x7fffffff ? 0 : snaplen);
+    // The upper bits of the link-type field carry FCS information (pcap spec §4); the type is the low 16 bits.
+    this.linkType = u32(b, o + 20, this.littleEndian) & 0xffff;
+    this.headerDone = true;
+  }
+}

@@ -1,0 +1,188 @@
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { InputError } from "../util/errors.js";
+import { emptyStats, type CaptureStats } from "./capture-stats.js";
+import { Framer, type RecordFormat } from "./framer.js";
+import { PacketEmitter, type PacketHandler } from "./packet-emitter.js";
+import { PCAP_MAGIC, PcapFormat } from "./pcap-format.js";
+import { PCAPNG_BLOCK, PcapngFormat } from "./pcapng-format.js";
+
+export interface ReadCaptureOptions {
+  /** called after each chunk with the raw bytes consumed so far and the file size (null for stdin) */
+  onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** read size for plain files; default 4 MiB */
+  chunkSize?: number;
+  /** the stream behind "-"; default process.stdin */
+  stdin?: NodeJS.ReadableStream;
+}
+
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/**
+ * Reads a pcap or pcapng capture (optionally gzip-compressed; "-" is stdin) and calls `handler` for every packet
+ * with the reader's one reused PacketView. Plain files are read synchronously through one reused buffer; gzip
+ * and stdin are consumed chunk by chunk. Memory stays bounded by the chunk size and the largest record.
+ * Throws InputError for files that cannot be read or understood; a truncated last record is a warning.
+ */
+export async function readCapture(path: string, handler: PacketHandler, options: ReadCaptureOptions = {}): Promise<CaptureStats> {
+  if (path === "-") return readStream("stdin", (options.stdin ?? process.stdin) as Readable, null, handler, options);
+  const fd = openInput(path);
+  try {
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(2);
+    const got = readSync(fd, head, 0, 2, 0);
+    if (got === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+      const raw = createReadStream(path, { fd, autoClose: false, start: 0, highWaterMark: 1 << 20 });
+      return await readStream(path, raw, size, handler, options, () => raw.bytesRead);
+    }
+    return readPlainFile(path, fd, size, handler, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openInput(path: string): number {
+  try {
+    const fd = openSync(path, "r");
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw new InputError("unreadable", { file: path }, "is a directory", "a pcap or pcapng file");
+    }
+    return fd;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? "cannot open";
+    throw new InputError("unreadable", { file: path }, `cannot open (${reason})`, "a readable pcap or pcapng file", { cause: error });
+  }
+}
+
+function readPlainFile(path: string, fd: number, size: number, handler: PacketHandler, options: ReadCaptureOptions): CaptureStats {
+  const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK);
+  const session = new ReadSession(path, false, handler);
+  let position = 0;
+  while (true) {
+    const got = readSync(fd, buffer, 0, buffer.length, position);
+    if (got === 0) break;
+    position += got;
+    session.feed(got === buffer.length ? buffer : buffer.subarray(0, got));
+    options.onProgress?.(position, size);
+  }
+  return session.finish();
+}
+
+async function readStream(
+  path: string,
+  raw: Readable,
+  size: number | null,
+  handler: PacketHandler,
+  options: ReadCaptureOptions,
+  rawBytesRead?: () => number,
+): Promise<CaptureStats> {
+  // Peek at the first two bytes to tell gzip from a plain capture (stdin may be either).
+  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first: Buffer[] = [];
+  let peeked = 0;
+  while (peeked < 2) {
+    const step = await iterator.next();
+    if (step.done) break;
+    first.push(step.value);
+    peeked += step.value.length;
+  }
+  const head = Buffer.concat(first);
+  const gzip = head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
+  const rest = (async function* () {
+    if (head.length) yield head;
+    while (true) {
+      const step = await iterator.next();
+      if (step.done) return;
+      yield step.value;
+    }
+  })();
+  const source: AsyncIterable<Buffer> = gzip ? Readable.from(rest).pipe(createGunzip({ chunkSize: 1 << 20 })) : rest;
+  const name = gzip ? `${path} (gunzipped)` : path;
+  const session = new ReadSession(name, gzip, handler);
+  let consumed = 0;
+  try {
+    for await (const chunk of source) {
+      consumed += chunk.length;
+      session.feed(chunk);
+      options.onProgress?.(rawBytesRead ? rawBytesRead() : consumed, size);
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InputError("bad-format", { file: path, offset: consumed }, `gzip data is corrupt (${message})`, "a complete gzip stream", { cause: error });
+  }
+  return session.finish();
+}
+
+/** Sniffs the format from the first bytes, then feeds a Framer; turns the end of input into warnings or errors. */
+class ReadSession {
+  private framer: Framer | null = null;
+  private stats: CaptureStats | null = null;
+  private emitter: PacketEmitter | null = null;
+  private pending = new Uint8Array(0);
+
+  constructor(
+    private readonly file: string,
+    private readonly compressed: boolean,
+    private readonly handler: PacketHandler,
+  ) {}
+
+  feed(chunk: Uint8Array): void {
+    if (this.framer) {
+      this.framer.feed(chunk);
+      return;
+    }
+    // Keep bytes until the 4-byte magic is known (only tiny first chunks take this path).
+    const joined = new Uint8Array(this.pending.length + chunk.length);
+    joined.set(this.pending);
+    joined.set(chunk, this.pending.length);
+    if (joined.length < 4) {
+      this.pending = joined;
+      return;
+    }
+    this.pending = new Uint8Array(0);
+    this.framer = this.start(joined);
+    this.framer.feed(joined);
+  }
+
+  finish(): CaptureStats {
+    if (!this.framer || !this.stats || !this.emitter) {
+      throw new InputError("bad-magic", { file: this.file, offset: 0 }, this.pending.length ? `only ${this.pending.length} bytes` : "empty input", "a pcap or pcapng capture");
+    }
+    const left = this.framer.leftover();
+    const stats = this.stats;
+    stats.bytes = this.framer.bytesFed;
+    if (left.bytes > 0) {
+      if (left.offset === 0) {
+        throw new InputError("truncated", { file: this.file, offset: left.offset }, `${stats.format} file header cut short (${left.bytes} bytes)`, stats.format === "pcap" ? "a 24-byte pcap file header" : "a complete section header block");
+      }
+      const of = left.expected > 0 ? ` of ${left.expected}` : "";
+      this.emitter.warn(left.offset, `last record truncated: ${left.bytes}${of} bytes present; ignored`);
+    }
+    this.emitter.finish();
+    return stats;
+  }
+
+  private start(head: Uint8Array): Framer {
+    const magic = (((head[0] as number) << 24) | ((head[1] as number) << 16) | ((head[2] as number) << 8) | (head[3] as number)) >>> 0;
+    let format: RecordFormat;
+    if (magic === PCAPNG_BLOCK.SECTION_HEADER) {
+      this.stats = emptyStats(this.file, "pcapng", this.compressed);
+      this.emitter = new PacketEmitter(this.stats, this.handler);
+      format = new PcapngFormat(this.file, this.emitter);
+    } else if (Object.values(PCAP_MAGIC).includes(magic as (typeof PCAP_MAGIC)[keyof typeof PCAP_MAGIC])) {
+      this.stats = emptyStats(this.file, "pcap", this.compressed);
+      this.emitter = new PacketEmitter(this.stats, this.handler);
+      format = new PcapFormat(this.file, this.emitter);
+    } else {
+      const hex = magic.toString(16).padStart(8, "0");
+      throw new InputError("bad-magic", { file: this.file, offset: 0 }, `unknown file magic 0x${hex}`, "a pcap (a1b2c3d4 / a1b23c4d), pcapng (0a0d0d0a) or gzip (1f8b) file");
+    }
+    return new Framer(format);
+  }
+}

@@ -1,0 +1,13 @@
+import { isIP } from "node:net";
+import { UsageError } from "../util/errors.js";
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UsageError(`--port ${text}: expected a TCP port from 1 to 65535`);
+  return port;
+}
+
+export function parseAddress(text: string): string {
+  if (isIP(text) === 0) throw new UsageError(`--server ${text}: expected an IPv4 or IPv6 address`);
+  return text;
+}

@@ -1,0 +1,82 @@
+import type { AnalyzeSummary, SourceSummary } from "../handshakes/analysis-types.js";
+import { formatEndpoint } from "../util/addr.js";
+import { columns, count, percent, PLAIN, seconds, type Style } from "./text-format.js";
+
+const TOP = 5;
+
+const REGIME_TEXT: Record<SourceSummary["tsRegime"], string> = {
+  "single-clock": "one clock",
+  "per-host": "several hosts behind one address (one clock each)",
+  "per-connection": "a fresh offset per connection (4.10, or 2026+ kernels)",
+  unknown: "too few timestamps to tell",
+};
+
+/** The ten-second reading of a capture: totals, first replies, worst listeners and sources, timestamps, warnings. */
+export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN): string {
+  const h = summary.handshakes;
+  const lines: string[] = [];
+  const span = summary.timeRange.first !== null && summary.timeRange.last !== null ? `, ${seconds(summary.timeRange.last - summary.timeRange.first)}` : "";
+  lines.push(`${style.bold("Capture")}  ${summary.files.map((f) => f.path).join(", ")}  (${count(summary.packets)} packets, ${count(summary.tcpPackets)} TCP${span})`);
+  lines.push("");
+  const unansweredText = h.unanswered > 0 ? style.warn(`unanswered ${count(h.unanswered)} (${percent(h.unanswered, h.attempts)})`) : "unanswered 0";
+  lines.push(`${style.bold("SYN attempts")}  ${count(h.attempts)}   answered ${count(h.answered)}   ${unansweredText}`);
+  const r = h.firstReply;
+  lines.push(`${style.bold("First reply")}   SYN-ACK ${count(r.synack)} · bare ACK ${count(r.ack)} · RST ${count(r.rst)} · ICMP ${count(r.icmp)} · none ${count(r.none)}`);
+  lines.push(`${style.bold("Retransmits")}   SYN ${count(h.synRetransmits)} · SYN-ACK ${count(h.synackRetransmits)} · answered only after a SYN retry ${count(h.answeredAfterRetransmit)}`);
+
+  if (summary.listeners.length > 0) {
+    lines.push("", style.bold("Listeners") + (summary.listeners.length > TOP ? ` (worst ${TOP} of ${summary.listeners.length})` : ""));
+    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), `${count(l.attempts)} attempts`, `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts)])));
+  }
+  if (summary.sources.length > 0) {
+    lines.push("", style.bold("Sources") + (summary.sources.length > TOP ? ` (worst ${TOP} of ${summary.sources.length})` : ""));
+    lines.push(
+      ...columns(
+        summary.sources.slice(0, TOP).map((s) => [s.addr, `${count(s.attempts)} attempts`, `${count(s.unanswered)} unanswered`, `${count(s.tsvalRegressions)} TSval regressions`, `${count(s.tsClocks)} clocks`]),
+      ),
+    );
+  }
+
+  const tsLines = timestampFindings(summary);
+  if (tsLines.length > 0) lines.push("", style.bold("Timestamps"), ...tsLines);
+
+  const signalLines = wireSignals(summary);
+  if (signalLines.length > 0) lines.push("", style.bold("Also seen"), ...signalLines);
+
+  const problems = summary.files.flatMap((f) => {
+    const notes: string[] = [];
+    if (f.snaplenTruncated > 0) notes.push(`${count(f.snaplenTruncated)} packets cut by snaplen (decoded as far as captured)`);
+    if (f.headerTruncated > 0) notes.push(`${count(f.headerTruncated)} packets cut before the TCP header`);
+    if (f.malformed > 0) notes.push(`${count(f.malformed)} malformed headers`);
+    return notes.map((n) => `  ${f.path}: ${n}`);
+  });
+  const warnings = [...problems, ...summary.warnings.map((w) => `  ${w.file}${w.offset !== undefined ? ` @${w.offset}` : ""}: ${w.message}`)];
+  if (warnings.length > 0) lines.push("", style.bold("Parse warnings"), ...warnings);
+  return `${lines.join("\n")}\n`;
+}
+
+function timestampFindings(summary: AnalyzeSummary): string[] {
+  const lines: string[] = [];
+  const regressing = summary.sources.filter((s) => s.tsvalRegressions > 0);
+  for (const s of regressing.slice(0, TOP)) {
+    lines.push(`  ${s.addr}: ${count(s.tsvalRegressions)} SYNs carried a TSval older than the last one seen on a connection the server closed < 60 s before — a tcp_tw_recycle server (kernel ≤ 4.11) drops exactly these`);
+  }
+  const multi = summary.sources.filter((s) => s.tsClocks > 1 && s.tsRegime !== "unknown");
+  for (const s of multi.slice(0, TOP)) {
+    lines.push(`  ${s.addr}: ${count(s.tsClocks)} TSval clocks in ${count(s.tsSamples)} SYNs — ${REGIME_TEXT[s.tsRegime]}`);
+  }
+  if (lines.length === 0 && summary.signals.synWithTimestamps === 0 && summary.handshakes.attempts > 0) lines.push("  no SYN carried a timestamp option");
+  return lines;
+}
+
+function wireSignals(summary: AnalyzeSummary): string[] {
+  const s = summary.signals;
+  const lines: string[] = [];
+  if (s.clientRstAfterBareAck > 0) lines.push(`  ${count(s.clientRstAfterBareAck)} SYNs answered by a bare ACK and reset by the client (a 4-tuple still in TIME_WAIT on the server)`);
+  if (s.synOnServerClosedTuple > 0) lines.push(`  ${count(s.synOnServerClosedTuple)} SYNs reused a 4-tuple the server had closed < 60 s before`);
+  if (s.synBadChecksum > 0) lines.push(`  ${count(s.synBadChecksum)} of ${count(s.synChecksumChecked)} SYNs had a bad TCP checksum (ignore if captured on the sending host: checksum offload)`);
+  if (s.synWithMd5 > 0) lines.push(`  ${count(s.synWithMd5)} SYNs carried a TCP-MD5 option`);
+  if (s.synMalformedOptions > 0) lines.push(`  ${count(s.synMalformedOptions)} SYNs had malformed TCP options`);
+  for (const a of s.arpUnanswered.slice(0, 3)) lines.push(`  ARP who-has ${a.target} asked ${count(a.requests)} times, never answered`);
+  return lines;
+}
