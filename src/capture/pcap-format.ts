@@ -43,7 +43,8 @@ export class PcapFormat implements RecordFormat {
     const le = this.littleEndian;
     const seconds = u32(b, o, le);
     const fraction = u32(b, o + 4, le);
-    const micros = seconds * 1e6 + (this.nanoseconds ? fraction / 1000 : fraction);
+    // Whole microseconds: exact in a double for any date, and the resolution the analysis needs.
+    const micros = seconds * 1e6 + (this.nanoseconds ? Math.floor(fraction / 1000) : fraction);
     const original = u32(b, o + 12, le);
     const captured = length - RECORD_HEADER_LEN;
     this.emitter.emit(b, o + RECORD_HEADER_LEN, captured, Math.max(original, captured), micros, this.linkType, 0, fileOffset);

@@ -19,7 +19,9 @@ const OPTION = { END: 0, IF_TSRESOL: 9, IF_TSOFFSET: 14 } as const;
 interface Interface {
   linkType: number;
   snaplen: number;
-  /** multiply a raw timestamp by this to get microseconds */
+  /** raw units per microsecond when finer than 1 µs (exact integer division), else 0 */
+  unitsPerMicro: number;
+  /** microseconds per raw unit otherwise */
   toMicros: number;
   /** seconds added to every timestamp (if_tsoffset) */
   offsetSeconds: number;
@@ -94,7 +96,7 @@ export class PcapngFormat implements RecordFormat {
 
   private interfaceDescription(b: Uint8Array, o: number, length: number): void {
     const le = this.littleEndian;
-    const iface: Interface = { linkType: u16(b, o + 8, le), snaplen: u32(b, o + 12, le), toMicros: 1, offsetSeconds: 0 };
+    const iface: Interface = { linkType: u16(b, o + 8, le), snaplen: u32(b, o + 12, le), unitsPerMicro: 0, toMicros: 1, offsetSeconds: 0 };
     let p = o + 16;
     const end = o + length - 4;
     while (p + 4 <= end) {
@@ -106,6 +108,7 @@ export class PcapngFormat implements RecordFormat {
         // MSB clear: 10^-n seconds; set: 2^-n seconds.
         const unitsPerSecond = value & 0x80 ? 2 ** (value & 0x7f) : 10 ** value;
         iface.toMicros = 1e6 / unitsPerSecond;
+        iface.unitsPerMicro = unitsPerSecond > 1e6 && unitsPerSecond % 1e6 === 0 ? unitsPerSecond / 1e6 : 0;
       } else if (code === OPTION.IF_TSOFFSET && optionLength >= 8) {
         const hi = u32(b, p + 4 + (le ? 4 : 0), le);
         const lo = u32(b, p + 4 + (le ? 0 : 4), le);
@@ -129,8 +132,7 @@ export class PcapngFormat implements RecordFormat {
     if (28 + captured > length - 4) {
       throw new InputError("bad-length", { file: this.file, offset: fileOffset + 20 }, `captured length ${captured} exceeds its block`, `at most ${length - 32} bytes`);
     }
-    const raw = u32(b, o + 12, le) * 4294967296 + u32(b, o + 16, le);
-    const micros = raw * iface.toMicros + iface.offsetSeconds * 1e6;
+    const micros = toMicros(iface, u32(b, o + 12, le), u32(b, o + 16, le)) + iface.offsetSeconds * 1e6;
     this.lastTimestamp = micros;
     this.emitter.emit(b, o + 28, captured, Math.max(original, captured), micros, iface.linkType, ifIndex, fileOffset);
   }
@@ -147,4 +149,14 @@ export class PcapngFormat implements RecordFormat {
     if (iface.snaplen > 0) captured = Math.min(captured, iface.snaplen);
     this.emitter.emit(b, o + 12, captured, original, this.lastTimestamp, iface.linkType, 0, fileOffset);
   }
+}
+
+/**
+ * Whole microseconds from the 64-bit timestamp hi·2^32 + lo. Nanosecond values since the epoch exceed 2^53, so
+ * fine resolutions divide exactly in two parts: hi·⌊2^32/k⌋ + ⌊(hi·(2^32 mod k) + lo)/k⌋.
+ */
+function toMicros(iface: Interface, hi: number, lo: number): number {
+  const k = iface.unitsPerMicro;
+  if (k === 0) return Math.floor((hi * 4294967296 + lo) * iface.toMicros);
+  return hi * Math.floor(4294967296 / k) + Math.floor((hi * (4294967296 % k) + lo) / k);
 }

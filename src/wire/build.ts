@@ -128,3 +128,42 @@ export function buildTcpFrame(spec: TcpFrameSpec): Uint8Array {
   putU16be(frame, t + TCP.CHECKSUM, checksum);
   return frame;
 }
+
+export interface IcmpErrorSpec {
+  /** the router or host reporting the error */
+  src: string;
+  /** the sender of the offending datagram */
+  dst: string;
+  /** 3 destination unreachable, 11 time exceeded */
+  type: number;
+  code: number;
+  /** the offending frame as built by buildTcpFrame; its IP header and first 8 TCP bytes are quoted */
+  offending: Uint8Array;
+  ttl?: number;
+}
+
+/** An ICMPv4 error quoting a TCP segment (what a REJECT rule or a router sends back for a SYN). */
+export function buildIcmpv4Error(spec: IcmpErrorSpec): Uint8Array {
+  const quotedStart = ETHERNET_HEADER_LEN;
+  const quotedIhl = ((spec.offending[quotedStart] as number) & 0x0f) * 4;
+  const quoted = spec.offending.subarray(quotedStart, quotedStart + quotedIhl + 8);
+  const icmpLen = 8 + quoted.length;
+  const frame = new Uint8Array(ETHERNET_HEADER_LEN + IPV4_MIN_HEADER_LEN + icmpLen);
+  frame.set(DEFAULT_DST_MAC, 0);
+  frame.set(DEFAULT_SRC_MAC, 6);
+  putU16be(frame, 12, ETHERTYPE.IPV4);
+  const ip = ETHERNET_HEADER_LEN;
+  frame[ip] = 0x45;
+  putU16be(frame, ip + IPV4.TOTAL_LEN, IPV4_MIN_HEADER_LEN + icmpLen);
+  frame[ip + IPV4.TTL] = spec.ttl ?? 64;
+  frame[ip + IPV4.PROTOCOL] = IP_PROTO.ICMP;
+  frame.set(addressBytes(spec.src), ip + IPV4.SRC);
+  frame.set(addressBytes(spec.dst), ip + IPV4.DST);
+  putU16be(frame, ip + IPV4.CHECKSUM, foldChecksum(sumWords(frame, ip, ip + IPV4_MIN_HEADER_LEN)));
+  const icmp = ip + IPV4_MIN_HEADER_LEN;
+  frame[icmp] = spec.type;
+  frame[icmp + 1] = spec.code;
+  frame.set(quoted, icmp + 8);
+  putU16be(frame, icmp + 2, foldChecksum(sumWords(frame, icmp, icmp + icmpLen)));
+  return frame;
+}

@@ -1,0 +1,132 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { readCapture } from "../../src/capture/reader.js";
+import { InputError } from "../../src/util/errors.js";
+import { runCli } from "../helpers/tools.js";
+
+const DIR = new URL("../../fixtures/link/", import.meta.url).pathname;
+const pcap = readFileSync(join(DIR, "ethernet.pcap"));
+const pcapng = readFileSync(join(DIR, "ethernet.pcapng"));
+const work = mkdtempSync(join(tmpdir(), "nosynack-bad-"));
+
+function file(name: string, bytes: Uint8Array): string {
+  const path = join(work, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Offsets of pcap records: [record start, captured length]. */
+function pcapRecords(bytes: Buffer): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let o = 24; o + 16 <= bytes.length; o += 16 + bytes.readUInt32LE(o + 8)) out.push([o, bytes.readUInt32LE(o + 8)]);
+  return out;
+}
+
+describe("bad captures: exit 3 with file, byte offset and what was expected", () => {
+  it("rejects an unknown magic at offset 0", () => {
+    const path = file("text.pcap", Buffer.from("this is not a capture\n"));
+    const r = runCli(["analyze", path]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`${path}: byte offset 0: unknown file magic 0x74686973`);
+    expect(r.stderr).toContain("expected a pcap");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("rejects an unsupported pcap version at its offset", () => {
+    const bytes = Buffer.from(pcap);
+    bytes.writeUInt16LE(3, 4);
+    const r = runCli(["analyze", file("v3.pcap", bytes)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("byte offset 4: pcap version 3.4; expected pcap version 2.x");
+  });
+
+  it("rejects an impossible record length with the offset of the length field", () => {
+    const bytes = Buffer.from(pcap);
+    const [start] = pcapRecords(bytes)[3] ?? [0];
+    bytes.writeUInt32LE(0x7fffffff, start + 8);
+    const r = runCli(["analyze", file("huge.pcap", bytes)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`byte offset ${start + 8}: impossible pcap record length 2147483647`);
+  });
+
+  it("rejects a pcapng block with an impossible length, or mismatched trailing length", () => {
+    const bad = Buffer.from(pcapng);
+    const shbLength = bad.readUInt32LE(4);
+    bad.writeUInt32LE(13, shbLength + 4); // the IDB's length: not a multiple of 4
+    const r = runCli(["analyze", file("bad-block.pcapng", bad)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`byte offset ${shbLength + 4}: impossible pcapng block length 13`);
+
+    const mismatch = Buffer.from(pcapng);
+    mismatch.writeUInt32LE(999, shbLength - 4);
+    const r2 = runCli(["analyze", file("mismatch.pcapng", mismatch)]);
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toContain(`byte offset ${shbLength - 4}: pcapng block's trailing length differs`);
+  });
+
+  it("rejects empty files, cut file headers, directories and missing files", () => {
+    expect(runCli(["analyze", file("empty.pcap", new Uint8Array(0))]).stderr).toContain("empty input");
+    expect(runCli(["analyze", file("short.pcap", pcap.subarray(0, 10))]).stderr).toContain("pcap file header cut short (10 bytes)");
+    const dir = join(work, "a-directory");
+    mkdirSync(dir, { recursive: true });
+    expect(runCli(["analyze", dir])).toMatchObject({ code: 3 });
+    expect(runCli(["analyze", join(work, "missing.pcap")]).stderr).toContain("cannot open (ENOENT)");
+    expect(runCli(["analyze", file("bad.gz", Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]))]).code).toBe(3);
+  });
+
+  it("warns about a truncated last record and reports the rest normally", async () => {
+    const records = pcapRecords(pcap);
+    const [lastStart] = records[records.length - 1] ?? [0];
+    for (const cut of [lastStart + 5, lastStart + 16, pcap.length - 1]) {
+      const r = runCli(["analyze", "--json", file(`cut-${cut}.pcap`, pcap.subarray(0, cut))]);
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.stdout) as { packets: number; warnings: Array<{ offset: number; message: string }> };
+      expect(summary.packets).toBe(records.length - 1);
+      expect(summary.warnings[0]).toMatchObject({ offset: lastStart });
+      expect(summary.warnings[0]?.message).toContain("last record truncated");
+    }
+  });
+
+  it("exits 2 on usage errors", () => {
+    expect(runCli(["analyze"]).code).toBe(2);
+    expect(runCli(["analyze", "--port", "0", "x"]).code).toBe(2);
+    expect(runCli(["analyze", "--server", "not-an-ip", "x"]).code).toBe(2);
+    expect(runCli(["no-such-command"]).code).toBe(2);
+  });
+
+  it("never throws anything but InputError, and never hangs, on random bytes after a valid header (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 600 }), fc.boolean(), async (tail, ng) => {
+        const head = ng ? pcapng.subarray(0, pcapng.readUInt32LE(4)) : pcap.subarray(0, 24);
+        const path = file("random.cap", Buffer.concat([head, tail]));
+        try {
+          await readCapture(path, () => {});
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+          const offset = (error as InputError).location.offset ?? 0;
+          expect(offset).toBeLessThanOrEqual(head.length + tail.length);
+        }
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it("never throws on random bytes inside valid records (property)", async () => {
+    const records = pcapRecords(pcap);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 40 }), async (edits) => {
+        const bytes = Buffer.from(pcap);
+        for (const [where, value] of edits) {
+          const [start, length] = records[where % records.length] ?? [0, 0];
+          if (length > 0) bytes[start + 16 + (where % length)] = value;
+        }
+        const stats = await readCapture(file("flipped.pcap", bytes), () => {});
+        expect(stats.packets).toBe(records.length);
+      }),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { TsClockEstimator } from "../../src/handshakes/ts-clocks.js";
+
+/** A deterministic generator (mulberry32) so each case is reproducible from its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Host {
+  rate: number;
+  offset: number;
+}
+
+/** Connections from hosts behind one address: each SYN's TSval = offset + rate · t (+ per-connection offset). */
+function simulate(opts: { hosts: Host[]; connections: number; perConnectionOffsets: boolean; seed: number; spanSeconds?: number }): TsClockEstimator {
+  const random = rng(opts.seed);
+  const estimator = new TsClockEstimator();
+  const span = opts.spanSeconds ?? 120;
+  let t = 1_700_000_000e6;
+  for (let i = 0; i < opts.connections; i++) {
+    t += Math.floor((random() * span * 1e6) / opts.connections);
+    const host = opts.hosts[i % opts.hosts.length] as Host;
+    const jitterTicks = Math.floor(random() * host.rate * 0.002);
+    const connectionOffset = opts.perConnectionOffsets ? Math.floor(random() * 2 ** 32) : 0;
+    const tsVal = (host.offset + connectionOffset + Math.floor((host.rate * t) / 1e6) + jitterTicks) >>> 0;
+    estimator.add(t, tsVal, 20000 + i);
+  }
+  return estimator;
+}
+
+function hostsWith(count: number, rates: number[], seed: number): Host[] {
+  const random = rng(seed);
+  return Array.from({ length: count }, (_, i) => ({ rate: rates[i % rates.length] as number, offset: Math.floor(random() * 2 ** 32) }));
+}
+
+describe("timestamp clocks behind one source address", () => {
+  it("finds one clock for one host reconnecting from new ports", () => {
+    const estimate = simulate({ hosts: hostsWith(1, [1000], 1), connections: 40, perConnectionOffsets: false, seed: 2 }).estimate();
+    expect(estimate).toEqual({ clocks: 1, regime: "single-clock", rateHz: 1000, samples: 40 });
+  });
+
+  it("counts the hosts behind a NAT with per-host offsets, whatever their HZ", () => {
+    for (const [hosts, rates] of [[2, [1000]], [5, [1000]], [7, [1000, 250, 100]], [12, [250, 300]]] as const) {
+      const estimate = simulate({ hosts: hostsWith(hosts, [...rates], hosts), connections: hosts * 20, perConnectionOffsets: false, seed: 10 + hosts }).estimate();
+      expect(estimate.clocks, `${hosts} hosts at ${rates.join("/")} Hz`).toBe(hosts);
+      expect(estimate.regime).toBe("per-host");
+    }
+  });
+
+  it("recognises a fresh offset per connection (4.10, 2026+ kernels)", () => {
+    const estimate = simulate({ hosts: hostsWith(1, [1000], 3), connections: 30, perConnectionOffsets: true, seed: 4 }).estimate();
+    expect(estimate.regime).toBe("per-connection");
+    expect(estimate.clocks).toBe(30);
+  });
+
+  it("keeps a per-connection clock on its 4-tuple: reconnects from the same port continue it", () => {
+    const estimator = new TsClockEstimator();
+    const t0 = 1_700_000_000e6;
+    estimator.add(t0, 5000, 41001);
+    estimator.add(t0 + 1e6, 3_000_000_000, 41002);
+    estimator.add(t0 + 2e6, 7000, 41001); // same 4-tuple, same offset: +2 s at 1000 Hz
+    estimator.add(t0 + 3e6, 1_000_000, 41003);
+    const estimate = estimator.estimate();
+    expect(estimate.clocks).toBe(3);
+    expect(estimate.regime).toBe("per-connection");
+  });
+
+  it("says unknown with one sample, and with nothing", () => {
+    const one = new TsClockEstimator();
+    one.add(0, 1, 1);
+    expect(one.estimate().regime).toBe("unknown");
+    expect(new TsClockEstimator().estimate()).toEqual({ clocks: 0, regime: "unknown", rateHz: null, samples: 0 });
+  });
+
+  it("survives TSval wrap-around inside one clock", () => {
+    const estimator = new TsClockEstimator();
+    for (let i = 0; i < 10; i++) estimator.add(i * 1e6, (2 ** 32 - 3000 + i * 1000) >>> 0, 30000 + i);
+    expect(estimator.estimate()).toMatchObject({ clocks: 1, regime: "single-clock" });
+  });
+
+  it("is deterministic and counts between 1 and the number of samples (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 40 }), fc.boolean(), fc.integer(), (hosts, connections, perConnection, seed) => {
+        const opts = { hosts: hostsWith(hosts, [1000, 250], seed), connections, perConnectionOffsets: perConnection, seed };
+        const a = simulate(opts).estimate();
+        const b = simulate(opts).estimate();
+        expect(a).toEqual(b);
+        expect(a.clocks).toBeGreaterThanOrEqual(1);
+        expect(a.clocks).toBeLessThanOrEqual(connections);
+        if (!perConnection) expect(a.clocks).toBe(Math.min(hosts, connections));
+      }),
+      { seed: 424242, numRuns: 200 },
+    );
+  });
+});
