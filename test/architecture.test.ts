@@ -13,6 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   capture: ["wire", "util"],
   handshakes: ["capture", "wire", "util"],
   evidence: ["util"],
+  collect: ["evidence", "util"],
   kernel: ["util"],
   sim: ["kernel", "capture", "wire", "evidence", "util"],
   replay: ["kernel", "handshakes", "capture", "wire", "util"],

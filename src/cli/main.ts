@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { InputError, UsageError } from "../util/errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
+import { registerCollect } from "./commands/collect.js";
+import { registerEvidence } from "./commands/evidence.js";
 import { EXIT } from "./exit-codes.js";
 
 function buildProgram(): Command {
@@ -11,6 +13,8 @@ function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerAnalyze(program);
+  registerCollect(program);
+  registerEvidence(program);
   // Commands of later capabilities register here, one line each.
   return program;
 }

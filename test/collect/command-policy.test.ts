@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { collectBundle, CommandRunner, refuseReason, tcpdumpArgs } from "../../src/collect/index.js";
+
+const context = { outDir: "/tmp/nskev-bundle" };
+
+describe("read-only command policy", () => {
+  it.each([
+    ["sysctl", ["-w", "net.ipv4.tcp_syncookies=0"]],
+    ["sysctl", ["net.ipv4.tcp_syncookies=0"]],
+    ["sysctl", ["-p"]],
+    ["nft", ["add", "rule", "inet", "t", "c", "drop"]],
+    ["nft", ["flush", "ruleset"]],
+    ["nft", ["-f", "/tmp/x"]],
+    ["iptables", ["-A", "INPUT", "-j", "DROP"]],
+    ["iptables-restore", []],
+    ["conntrack", ["-F"]],
+    ["conntrack", ["-D"]],
+    ["ss", ["-K", "dport", "= :80"]],
+    ["dmesg", ["-c"]],
+    ["dmesg", ["-C"]],
+    ["nstat", []], // without -s nstat rewrites its history file
+    ["nstat", ["-a"]],
+    ["sh", ["-c", "cat /proc/net/netstat"]],
+    ["tcpdump", ["-i", "any", "-w", "/etc/x.pcap", "tcp"]],
+    ["tcpdump", ["-i", "any", "-w", "/tmp/nskev-bundle/../x.pcap", "tcp"]],
+    ["tcpdump", ["-i", "any", "-z", "/bin/sh", "-w", "/tmp/nskev-bundle/s.pcap", "tcp"]],
+  ])("refuses %s %j", (cmd, args) => {
+    expect(refuseReason(cmd, args, context)).not.toBeNull();
+    expect(() => new CommandRunner(context).start(cmd, args)).toThrow(/refused/);
+  });
+
+  it.each([
+    ["nstat", ["-asz"]],
+    ["sysctl", ["-a"]],
+    ["nft", ["-j", "list", "ruleset"]],
+    ["ss", ["-tan"]],
+  ])("allows %s %j", (cmd, args) => {
+    expect(refuseReason(cmd, args, context)).toBeNull();
+  });
+
+  it("allows the tcpdump command collect builds, writing into the bundle", () => {
+    const args = tcpdumpArgs({ pcapPath: "/tmp/nskev-bundle/server.pcap", iface: "eth0", port: 8080, snaplen: 128 });
+    expect(refuseReason("tcpdump", args, context)).toBeNull();
+    expect(args.at(-1)).toContain("tcp port 8080");
+  });
+});
+
+describe("collect audit", () => {
+  it("spawns only allow-listed argv, and records every one", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "nskev-audit-"));
+    const outDir = join(parent, "bundle");
+    try {
+      const runner = new CommandRunner({ outDir });
+      // Read-only by construction; no capture, no wait: only the two snapshots run.
+      const manifest = await collectBundle({ outDir, durationSeconds: 0, capture: false, runner });
+      expect(runner.spawned.length).toBeGreaterThan(10);
+      for (const [cmd, ...args] of runner.spawned) expect(refuseReason(cmd ?? "", args, { outDir })).toBeNull();
+      expect(runner.spawned.some(([cmd]) => cmd === "sysctl")).toBe(true);
+      expect(manifest.files.every((file) => file.snapshot !== undefined || ["uname"].includes(file.kind))).toBe(true);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a non-empty output directory", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "nskev-audit-"));
+    try {
+      await expect(collectBundle({ outDir: join(parent, ".."), durationSeconds: 0, capture: false })).rejects.toThrow(/not empty/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
