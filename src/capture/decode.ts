@@ -216,12 +216,16 @@ function decodeIcmp(view: PacketView, o: number, version: 4 | 6): void {
     quotedTcp = q + ((b[q] as number) & 0x0f) * 4;
     view.quotedSrcOffset = q + IPV4.SRC;
     view.quotedDstOffset = q + IPV4.DST;
+    view.quotedSrcKey = u32be(b, q + IPV4.SRC);
+    view.quotedDstKey = u32be(b, q + IPV4.DST);
   } else {
     if (view.end - q < IPV6_HEADER_LEN) return truncated(view);
     if (b[q + IPV6.NEXT_HEADER] !== IP_PROTO.TCP) return;
     quotedTcp = q + IPV6_HEADER_LEN;
     view.quotedSrcOffset = q + IPV6.SRC;
     view.quotedDstOffset = q + IPV6.DST;
+    view.quotedSrcKey = digest16(b, q + IPV6.SRC);
+    view.quotedDstKey = digest16(b, q + IPV6.DST);
   }
   if (view.end - quotedTcp < 8) return truncated(view);
   view.isIcmpError = true;

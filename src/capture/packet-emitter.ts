@@ -10,7 +10,9 @@ const MAX_WARNINGS = 50;
 /** Fills the one reused PacketView from a record, decodes it, keeps the statistics and calls the handler. */
 export class PacketEmitter {
   readonly view = new PacketView();
-  private readonly linkCounts = new Map<number, number>();
+  /** packets per link type: a link type is a 16-bit number, so a dense table beats a map on this path */
+  private readonly linkCounts = new Float64Array(65536);
+  private readonly supported = new Uint8Array(65536).map((_, linkType) => (isSupportedLinkType(linkType) ? 1 : 0));
 
   constructor(
     private readonly stats: CaptureStats,
@@ -33,8 +35,9 @@ export class PacketEmitter {
     if (stats.firstTimestampMicros === null) stats.firstTimestampMicros = timestampMicros;
     stats.lastTimestampMicros = timestampMicros;
     if (captured < original) stats.snaplenTruncated++;
-    this.linkCounts.set(linkType, (this.linkCounts.get(linkType) ?? 0) + 1);
-    if (!isSupportedLinkType(linkType)) {
+    const linkIndex = linkType & 0xffff;
+    this.linkCounts[linkIndex] = (this.linkCounts[linkIndex] as number) + 1;
+    if (this.supported[linkIndex] === 0) {
       stats.unsupportedLinkType++;
       view.reset();
       return;
@@ -52,6 +55,8 @@ export class PacketEmitter {
   }
 
   finish(): void {
-    for (const [linkType, count] of this.linkCounts) this.stats.linkTypes[linkTypeName(linkType)] = count;
+    this.linkCounts.forEach((count, linkType) => {
+      if (count > 0) this.stats.linkTypes[linkTypeName(linkType)] = count;
+    });
   }
 }

@@ -6,8 +6,7 @@ import { parseTcpOptions, type TcpOptions } from "../wire/tcp-options.js";
 /**
  * One decoded packet. The reader owns a single PacketView and overwrites it for every record: it is valid only
  * inside the callback that receives it (gopacket's zero-copy contract). Copy what you keep. Offsets point into
- * `bytes`, the reader's buffer. Every field is set in the constructor and in `reset()`, in the same order, so the
- * object keeps one shape in V8.
+ * `bytes`, the reader's buffer. Every field is set in the constructor, so the object keeps one shape in V8.
  */
 export class PacketView {
   bytes: Uint8Array = new Uint8Array(0);
@@ -59,6 +58,9 @@ export class PacketView {
   icmpType = -1;
   icmpCode = -1;
   quotedSrcOffset = -1;
+  /** address keys of the quoted datagram, like srcKey/dstKey */
+  quotedSrcKey = 0;
+  quotedDstKey = 0;
   quotedDstOffset = -1;
   quotedSport = 0;
   quotedDport = 0;
@@ -69,12 +71,13 @@ export class PacketView {
   arpSenderOffset = -1;
   arpTargetOffset = -1;
 
+  /**
+   * Clears what says which layers are present. Fields of a layer are written before its flag is set, so a
+   * field is meaningful only when its flag says so (isTcp for the TCP fields, isIcmpError for the quoted ones,
+   * arpOperation for ARP, ipVersion for addresses): resetting only the flags keeps this per-packet cost small.
+   */
   reset(): void {
     this.ipVersion = 0;
-    this.ipOffset = -1;
-    this.srcOffset = -1;
-    this.dstOffset = -1;
-    this.ttl = 0;
     this.protocol = -1;
     this.fragment = false;
     this.truncated = false;
@@ -82,27 +85,8 @@ export class PacketView {
     this.srcKey = 0;
     this.dstKey = 0;
     this.isTcp = false;
-    this.transportOffset = -1;
-    this.transportLength = 0;
-    this.sport = 0;
-    this.dport = 0;
-    this.seq = 0;
-    this.ack = 0;
-    this.flags = 0;
-    this.window = 0;
-    this.tcpHeaderLength = 0;
-    this.payloadLength = 0;
     this.isIcmpError = false;
-    this.icmpType = -1;
-    this.icmpCode = -1;
-    this.quotedSrcOffset = -1;
-    this.quotedDstOffset = -1;
-    this.quotedSport = 0;
-    this.quotedDport = 0;
-    this.quotedSeq = 0;
     this.arpOperation = 0;
-    this.arpSenderOffset = -1;
-    this.arpTargetOffset = -1;
   }
 
   private address(offset: number): string {

@@ -51,8 +51,6 @@ export interface SourceSummary {
   tsRateHz: number | null;
   /** first SYNs carrying a timestamp */
   tsSamples: number;
-  /** distinct source ports */
-  ports: number;
 }
 
 /** One attempt, as kept for reports (all unanswered ones up to a limit, and a sample of the others). */
@@ -118,6 +116,32 @@ export interface CaptureFileSummary {
   linkTypes: Record<string, number>;
 }
 
+/** Handshake packets per interval (the report's timeline). Arrays are aligned: index i covers
+ * [startSeconds + i·stepSeconds, … + stepSeconds). */
+export interface Timeline {
+  /** epoch seconds of the first bucket; null for an empty capture */
+  startSeconds: number | null;
+  stepSeconds: number;
+  /** first SYNs of attempts */
+  syn: number[];
+  synRetransmits: number[];
+  /** SYN-ACKs answering an attempt (repeats included) */
+  synack: number[];
+  /** bare ACKs the server sent as first reply to a SYN */
+  bareAck: number[];
+  /** RSTs the server sent as first reply to a SYN */
+  rst: number[];
+}
+
+/** First-SYN timestamps of one source address, for the TSval-vs-time plot. */
+export interface TsSeries {
+  addr: string;
+  tsClocks: number;
+  tsvalRegressions: number;
+  /** [microseconds since the epoch, TSval, source port] per first SYN, in capture order (bounded) */
+  points: Array<[number, number, number]>;
+}
+
 export interface AnalyzeSummary {
   packets: number;
   tcpPackets: number;
@@ -127,6 +151,9 @@ export interface AnalyzeSummary {
   /** first and last packet time, microseconds since the epoch */
   timeRange: { first: number | null; last: number | null };
   signals: WireSignals;
+  timeline: Timeline;
+  /** NAT-suspect sources (several clocks or TSval regressions), worst first, up to 10 */
+  tsSeries: TsSeries[];
   /** unanswered attempts first, up to a limit */
   attempts: AttemptRecord[];
   /** attempts that did not fit the limit */

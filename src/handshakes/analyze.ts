@@ -55,6 +55,8 @@ export async function analyzeCaptures(paths: readonly string[], options: Analyze
     sources: result.sources,
     timeRange: { first, last },
     signals: result.signals,
+    timeline: result.timeline,
+    tsSeries: result.tsSeries,
     attempts: result.attempts,
     attemptsOmitted: result.attemptsOmitted,
     files,

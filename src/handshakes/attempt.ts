@@ -1,6 +1,10 @@
+import { ipv4FromKey } from "../util/ipv4-key.js";
 import type { AttemptRecord, FirstReply } from "./analysis-types.js";
 
-/** Live state of one connection attempt (4-tuple + ISN) while the capture is read. */
+/**
+ * Live state of one connection attempt (4-tuple + ISN) while the capture is read. Addresses are kept as keys
+ * (IPv4: the address itself) and turned into text only for reports; IPv6 attempts carry their text from the start.
+ */
 export class Attempt {
   firstReply: FirstReply = "none";
   firstReplyAt = -1;
@@ -18,18 +22,27 @@ export class Attempt {
   icmpType = -1;
   icmpCode = -1;
   icmpFrom = "";
+  /** finalised (counted); it may still sit in the expiry queue */
+  done = false;
+  /** next attempt whose 4-tuple digest is the same (hash chain) */
+  next: Attempt | null = null;
 
   constructor(
-    readonly client: string,
+    readonly clientKey: number,
+    readonly serverKey: number,
     readonly clientPort: number,
-    readonly server: string,
     readonly serverPort: number,
+    /** IPv6 only: the addresses' text; empty for IPv4 */
+    readonly clientText: string,
+    readonly serverText: string,
     readonly isn: number,
     readonly firstSyn: number,
     /** TSval of the first SYN, -1 without timestamps */
     readonly tsVal: number,
     readonly ttl: number,
-    /** key of the reply direction in the tracker's awaiting-reply table */
+    /** digest of the 4-tuple, client → server */
+    readonly hash: number,
+    /** digest of the reply direction, server → client */
     readonly replyHash: number,
   ) {
     this.lastSyn = firstSyn;
@@ -39,11 +52,35 @@ export class Attempt {
     return this.answeredAt >= 0;
   }
 
+  get v6(): boolean {
+    return this.clientText !== "";
+  }
+
+  client(): string {
+    return this.clientText || ipv4FromKey(this.clientKey);
+  }
+
+  server(): string {
+    return this.serverText || ipv4FromKey(this.serverKey);
+  }
+
+  /** Same 4-tuple as the packet's client → server direction? */
+  matches(clientKey: number, serverKey: number, clientPort: number, serverPort: number, clientText: string, serverText: string): boolean {
+    return (
+      this.clientKey === clientKey &&
+      this.serverKey === serverKey &&
+      this.clientPort === clientPort &&
+      this.serverPort === serverPort &&
+      this.clientText === clientText &&
+      this.serverText === serverText
+    );
+  }
+
   toRecord(): AttemptRecord {
     return {
-      client: this.client,
+      client: this.client(),
       clientPort: this.clientPort,
-      server: this.server,
+      server: this.server(),
       serverPort: this.serverPort,
       isn: this.isn,
       firstSyn: this.firstSyn,

@@ -1,9 +1,11 @@
 import type { PacketView } from "../capture/packet-view.js";
 import { TCP_FLAG } from "../wire/tcp.js";
 import { TcpOptions } from "../wire/tcp-options.js";
-import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, WireSignals } from "./analysis-types.js";
+import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
 import { Attempt } from "./attempt.js";
+import { addressKey, destinationText, endpointKey, sourceText, tupleHash } from "./endpoint-key.js";
 import { RecycleCache } from "./recycle-cache.js";
+import { TimelineBuilder } from "./timeline.js";
 import { TsClockEstimator } from "./ts-clocks.js";
 
 export interface TrackerOptions {
@@ -25,6 +27,9 @@ const SWEEP_EVERY_MICROS = 1e6;
 const MAX_LIVE_ATTEMPTS = 1_000_000;
 const MAX_SOURCES = 200_000;
 const MAX_ARP_TARGETS = 10_000;
+/** TSval samples kept per source for the plot, and sources followed that closely. */
+const SERIES_POINTS = 600;
+const SERIES_SOURCES = 2_000;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
@@ -44,54 +49,86 @@ interface SourceState {
   unanswered: number;
   tsvalRegressions: number;
   clocks: TsClockEstimator;
-  ports: Set<number>;
+  /** flat [micros, tsVal, port, …] of first SYNs; null when this source is not followed */
+  points: number[] | null;
 }
 
-interface CloseState {
-  serverFirst: boolean;
-  firstFinAt: number;
-  /** when the server's socket entered TIME_WAIT (the client's FIN after the server's), -1 before */
-  timeWaitSince: number;
+/** Who closed a connection first; keyed like attempts (client → server digest + exact endpoints). */
+class CloseState {
+  timeWaitSince = -1;
+  next: CloseState | null = null;
+  constructor(
+    readonly clientKey: number,
+    readonly serverKey: number,
+    readonly clientPort: number,
+    readonly serverPort: number,
+    readonly clientText: string,
+    readonly serverText: string,
+    readonly hash: number,
+    readonly serverFirst: boolean,
+    readonly firstFinAt: number,
+  ) {}
+  removed = false;
 }
 
 function zeroReplies(): Record<FirstReply, number> {
   return { synack: 0, ack: 0, rst: 0, icmp: 0, none: 0 };
 }
 
-/** A cheap numeric digest of a directed 4-tuple, to test data packets against awaited replies without strings. */
-function tupleHash(srcKey: number, dstKey: number, sport: number, dport: number): number {
-  let h = Math.imul(srcKey ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ dstKey ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ ((sport << 16) | dport) ^ (h >>> 16)) | 0;
-}
-
-function tupleKey(client: string, clientPort: number, server: string, serverPort: number): string {
-  return `${client}|${clientPort}|${server}|${serverPort}`;
+/** A FIFO of items in creation order with O(1) pops; compacts itself as the head advances. */
+class ExpiryQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+  push(item: T): void {
+    this.items.push(item);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+  shift(): void {
+    this.head++;
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+  get size(): number {
+    return this.items.length - this.head;
+  }
 }
 
 /**
  * Follows every client SYN through the capture: attempts (4-tuple + ISN), retransmissions, the server's first
  * reply, SYN-ACK repeats, who closed each connection first, and the tw_recycle view of TSval regressions.
- * `observe` is the hot path: a packet without SYN, FIN or RST costs a few field reads and, when replies are
- * awaited, one numeric map lookup. State older than the client retry budget or TIME_WAIT is expired by capture
- * time, so memory follows the traffic rate, not the file size.
+ *
+ * `observe` is the hot path. A packet without SYN, FIN or RST costs a few field reads and, while replies are
+ * awaited, one numeric map lookup. Packets with those flags look their 4-tuple up by a 32-bit digest (hash
+ * chains resolve collisions) and build no strings, except for IPv6 addresses. State older than the client retry
+ * budget or TIME_WAIT expires by capture time (FIFO queues in creation order), so memory follows the traffic
+ * rate, not the file size.
  */
 export class HandshakeTracker {
   tcpPackets = 0;
   private readonly options: TrackerOptions;
-  private readonly attempts = new Map<string, Attempt>();
+  private readonly portFilter: number;
+  private readonly attempts = new Map<number, Attempt>();
+  private liveAttempts = 0;
+  private readonly attemptQueue = new ExpiryQueue<Attempt>();
   /** reply-direction digests of attempts still waiting for their first reply → how many */
   private readonly awaiting = new Map<number, number>();
-  private readonly closes = new Map<string, CloseState>();
-  private readonly listeners = new Map<string, ListenerState>();
-  private readonly sources = new Map<string, SourceState>();
+  private readonly closes = new Map<number, CloseState>();
+  private readonly closeQueue = new ExpiryQueue<CloseState>();
+  private readonly listeners = new Map<number, ListenerState>();
+  private readonly sources = new Map<number, SourceState>();
   private readonly recycle = new RecycleCache();
+  private readonly timeline = new TimelineBuilder();
   private readonly arpRequests = new Map<string, number>();
   private readonly arpAnswered = new Set<string>();
   private readonly tcpOptions = new TcpOptions();
   private readonly kept: AttemptRecord[] = [];
   private readonly keptAnswered: AttemptRecord[] = [];
   private omitted = 0;
+  private followedSources = 0;
   private lastSweep = 0;
   private readonly warnings: string[] = [];
   private readonly totals: HandshakeTotals = {
@@ -118,6 +155,7 @@ export class HandshakeTracker {
 
   constructor(options: TrackerOptions = {}) {
     this.options = options;
+    this.portFilter = options.port ?? -1;
   }
 
   observe(view: PacketView): void {
@@ -128,11 +166,10 @@ export class HandshakeTracker {
     }
     this.tcpPackets++;
     const flags = view.flags;
-    const now = view.timestampMicros;
-    if (now - this.lastSweep >= SWEEP_EVERY_MICROS) this.sweep(now);
+    if (view.timestampMicros - this.lastSweep >= SWEEP_EVERY_MICROS) this.sweep(view.timestampMicros);
     if ((flags & SYN_FIN_RST) === 0) {
-      if (this.awaiting.size !== 0 && (flags & TCP_FLAG.ACK) !== 0) {
-        if (this.awaiting.has(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport))) this.bareAck(view);
+      if (this.awaiting.size !== 0 && (flags & TCP_FLAG.ACK) !== 0 && this.awaiting.has(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport))) {
+        this.bareAck(view);
       }
       return;
     }
@@ -146,41 +183,51 @@ export class HandshakeTracker {
     }
   }
 
+  // --- lookups: the packet's source is the client (forward) or the server (reverse) ---
+
+  private findAttempt(clientKey: number, serverKey: number, clientPort: number, serverPort: number, v6: boolean, view: PacketView, reverse: boolean): Attempt | null {
+    let attempt = this.attempts.get(tupleHash(clientKey, serverKey, clientPort, serverPort)) ?? null;
+    if (!attempt) return null;
+    const clientText = v6 ? (reverse ? view.dstAddress() : view.srcAddress()) : "";
+    const serverText = v6 ? (reverse ? view.srcAddress() : view.dstAddress()) : "";
+    while (attempt && !attempt.matches(clientKey, serverKey, clientPort, serverPort, clientText, serverText)) attempt = attempt.next;
+    return attempt;
+  }
+
+  private forwardAttempt(view: PacketView): Attempt | null {
+    return this.findAttempt(view.srcKey, view.dstKey, view.sport, view.dport, view.ipVersion === 6, view, false);
+  }
+
+  private reverseAttempt(view: PacketView): Attempt | null {
+    return this.findAttempt(view.dstKey, view.srcKey, view.dport, view.sport, view.ipVersion === 6, view, true);
+  }
+
+  private findClose(clientKey: number, serverKey: number, clientPort: number, serverPort: number, clientText: string, serverText: string): CloseState | null {
+    let close = this.closes.get(tupleHash(clientKey, serverKey, clientPort, serverPort)) ?? null;
+    while (close && !(close.clientKey === clientKey && close.serverKey === serverKey && close.clientPort === clientPort && close.serverPort === serverPort && close.clientText === clientText && close.serverText === serverText)) close = close.next;
+    return close;
+  }
+
   // --- SYN path ---
 
   private syn(view: PacketView): void {
-    const server = view.dstAddress();
-    if (this.options.port !== undefined && view.dport !== this.options.port) return;
-    if (this.options.server !== undefined && server !== this.options.server) return;
-    const client = view.srcAddress();
+    if (this.portFilter >= 0 && view.dport !== this.portFilter) return;
+    const v6 = view.ipVersion === 6;
+    if (this.options.server !== undefined && destinationText(view) !== this.options.server) return;
     const now = view.timestampMicros;
-    const key = tupleKey(client, view.sport, server, view.dport);
     const options = this.tcpOptions;
     view.tcpOptions(options);
     const tsVal = options.hasTimestamps ? options.tsVal : -1;
 
-    let attempt = this.attempts.get(key);
+    let attempt = this.forwardAttempt(view);
     if (attempt && attempt.isn === view.seq) {
       attempt.syns++;
       attempt.lastSyn = now;
       this.totals.synRetransmits++;
+      this.timeline.add("synRetransmits", now);
     } else {
-      if (attempt) this.finalise(key, attempt);
-      const replyHash = tupleHash(view.dstKey, view.srcKey, view.dport, view.sport);
-      attempt = new Attempt(client, view.sport, server, view.dport, view.seq, now, tsVal, view.ttl, replyHash);
-      this.attempts.set(key, attempt);
-      this.awaiting.set(replyHash, (this.awaiting.get(replyHash) ?? 0) + 1);
-      if (this.attempts.size > MAX_LIVE_ATTEMPTS) this.evictOldestAttempt();
-      const source = this.source(client);
-      if (source) {
-        source.ports.add(view.sport);
-        if (tsVal >= 0) source.clocks.add(now, tsVal, view.sport);
-      }
-      const listener = this.listener(server, view.dport);
-      if (view.ttl < listener.ttlMin) listener.ttlMin = view.ttl;
-      if (view.ttl > listener.ttlMax) listener.ttlMax = view.ttl;
-      const close = this.closes.get(key);
-      if (close && close.serverFirst && close.timeWaitSince >= 0 && now - close.timeWaitSince < TIME_WAIT_MICROS) this.signals.synOnServerClosedTuple++;
+      if (attempt) this.finalise(attempt);
+      attempt = this.newAttempt(view, tsVal, v6);
     }
 
     if (options.hasTimestamps) this.signals.synWithTimestamps++;
@@ -197,18 +244,48 @@ export class HandshakeTracker {
         attempt.badChecksum = true;
       }
     }
-    if (tsVal >= 0 && this.recycle.rejects(`${server}|${client}`, tsVal, now)) {
+    if (tsVal >= 0 && this.recycle.rejects(addressKey(view.dstKey, v6), addressKey(view.srcKey, v6), tsVal, now)) {
       attempt.tsvalRegression = true;
-      const source = this.sources.get(client);
+      const source = this.sources.get(addressKey(view.srcKey, v6));
       if (source) source.tsvalRegressions++;
     }
   }
 
+  private newAttempt(view: PacketView, tsVal: number, v6: boolean): Attempt {
+    const now = view.timestampMicros;
+    const clientText = v6 ? view.srcAddress() : "";
+    const serverText = v6 ? view.dstAddress() : "";
+    const hash = tupleHash(view.srcKey, view.dstKey, view.sport, view.dport);
+    const replyHash = tupleHash(view.dstKey, view.srcKey, view.dport, view.sport);
+    const attempt = new Attempt(view.srcKey, view.dstKey, view.sport, view.dport, clientText, serverText, view.seq, now, tsVal, view.ttl, hash, replyHash);
+    attempt.next = this.attempts.get(hash) ?? null;
+    this.attempts.set(hash, attempt);
+    this.liveAttempts++;
+    this.attemptQueue.push(attempt);
+    this.awaiting.set(replyHash, (this.awaiting.get(replyHash) ?? 0) + 1);
+    if (this.liveAttempts > MAX_LIVE_ATTEMPTS) this.evictOldestAttempt();
+    this.timeline.add("syn", now);
+
+    const source = this.source(view, v6);
+    if (source) {
+      if (tsVal >= 0) {
+        source.clocks.add(now, tsVal, view.sport);
+        if (source.points && source.points.length < SERIES_POINTS * 3) source.points.push(now, tsVal, view.sport);
+      }
+    }
+    const listener = this.listener(view.dstKey, view.dport, v6, view);
+    if (view.ttl < listener.ttlMin) listener.ttlMin = view.ttl;
+    if (view.ttl > listener.ttlMax) listener.ttlMax = view.ttl;
+    const close = this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, clientText, serverText);
+    if (close && close.serverFirst && close.timeWaitSince >= 0 && now - close.timeWaitSince < TIME_WAIT_MICROS) this.signals.synOnServerClosedTuple++;
+    return attempt;
+  }
+
   private synAck(view: PacketView): void {
-    const key = tupleKey(view.dstAddress(), view.dport, view.srcAddress(), view.sport);
-    const attempt = this.attempts.get(key);
+    const attempt = this.reverseAttempt(view);
     if (!attempt || view.ack !== ((attempt.isn + 1) >>> 0)) return;
     attempt.synacks++;
+    this.timeline.add("synack", view.timestampMicros);
     if (attempt.synacks > 1) this.totals.synackRetransmits++;
     if (attempt.answeredAt < 0) {
       attempt.answeredAt = view.timestampMicros;
@@ -219,39 +296,43 @@ export class HandshakeTracker {
 
   /** A plain ACK from the server on a 4-tuple whose SYN awaits a reply: the TIME_WAIT (or established) answer. */
   private bareAck(view: PacketView): void {
-    const attempt = this.attempts.get(tupleKey(view.dstAddress(), view.dport, view.srcAddress(), view.sport));
+    const attempt = this.reverseAttempt(view);
     if (!attempt || attempt.firstReply !== "none") return;
     this.setFirstReply(attempt, "ack", view.timestampMicros);
+    this.timeline.add("bareAck", view.timestampMicros);
     view.tcpOptions(this.tcpOptions);
     if (this.tcpOptions.hasTimestamps) attempt.replyTsEcr = this.tcpOptions.tsEcr;
   }
 
   private rst(view: PacketView): void {
-    const src = view.srcAddress();
-    const dst = view.dstAddress();
-    const fromClient = tupleKey(src, view.sport, dst, view.dport);
-    const fromServer = tupleKey(dst, view.dport, src, view.sport);
-    const clientSide = this.attempts.get(fromClient);
-    if (clientSide) {
-      if (clientSide.firstReply === "ack" && !clientSide.answered && !clientSide.clientRstAfterAck) {
-        clientSide.clientRstAfterAck = true;
+    const fromClient = this.forwardAttempt(view);
+    if (fromClient) {
+      if (fromClient.firstReply === "ack" && !fromClient.answered && !fromClient.clientRstAfterAck) {
+        fromClient.clientRstAfterAck = true;
         this.signals.clientRstAfterBareAck++;
       }
-    } else {
-      const attempt = this.attempts.get(fromServer);
-      if (attempt && attempt.firstReply === "none") this.setFirstReply(attempt, "rst", view.timestampMicros);
+      this.forgetClose(view, false);
+      return;
     }
-    this.closes.delete(clientSide ? fromClient : fromServer);
+    const attempt = this.reverseAttempt(view);
+    if (attempt && attempt.firstReply === "none") {
+      this.setFirstReply(attempt, "rst", view.timestampMicros);
+      this.timeline.add("rst", view.timestampMicros);
+    }
+    this.forgetClose(view, true);
   }
 
   private icmpError(view: PacketView): void {
     // The quoted datagram is the client's SYN: quoted source = client, destination = server.
-    const key = tupleKey(view.quotedSrcAddress(), view.quotedSport, view.quotedDstAddress(), view.quotedDport);
-    const attempt = this.attempts.get(key);
+    const v6 = view.ipVersion === 6;
+    let attempt = this.attempts.get(tupleHash(view.quotedSrcKey, view.quotedDstKey, view.quotedSport, view.quotedDport)) ?? null;
+    const clientText = v6 ? view.quotedSrcAddress() : "";
+    const serverText = v6 ? view.quotedDstAddress() : "";
+    while (attempt && !attempt.matches(view.quotedSrcKey, view.quotedDstKey, view.quotedSport, view.quotedDport, clientText, serverText)) attempt = attempt.next;
     if (!attempt || attempt.isn !== view.quotedSeq || attempt.firstReply !== "none") return;
     attempt.icmpType = view.icmpType;
     attempt.icmpCode = view.icmpCode;
-    attempt.icmpFrom = view.srcAddress();
+    attempt.icmpFrom = sourceText(view);
     this.setFirstReply(attempt, "icmp", view.timestampMicros);
   }
 
@@ -270,21 +351,39 @@ export class HandshakeTracker {
   // --- close order (for the tw_recycle view and TIME_WAIT collisions) ---
 
   private fin(view: PacketView): void {
-    const src = view.srcAddress();
-    const dst = view.dstAddress();
     const now = view.timestampMicros;
+    const v6 = view.ipVersion === 6;
+    // Orientation: the FIN's sender is the client if the connection is known that way round or its
+    // destination is a known listener; otherwise the server, if its source is one.
     let fromServer: boolean;
-    let key = tupleKey(src, view.sport, dst, view.dport);
-    if (this.attempts.has(key) || this.closes.has(key) || this.listeners.has(`${dst}|${view.dport}`)) {
+    let clientKey = view.srcKey;
+    let serverKey = view.dstKey;
+    let clientPort = view.sport;
+    let serverPort = view.dport;
+    const srcText = v6 ? view.srcAddress() : "";
+    const dstText = v6 ? view.dstAddress() : "";
+    let clientText = srcText;
+    let serverText = dstText;
+    let state = this.findClose(clientKey, serverKey, clientPort, serverPort, clientText, serverText);
+    if (state || this.forwardAttempt(view) || this.listeners.has(endpointKey(view.dstKey, view.dport, v6))) {
       fromServer = false;
     } else {
-      key = tupleKey(dst, view.dport, src, view.sport);
-      if (!this.attempts.has(key) && !this.closes.has(key) && !this.listeners.has(`${src}|${view.sport}`)) return;
+      clientKey = view.dstKey;
+      serverKey = view.srcKey;
+      clientPort = view.dport;
+      serverPort = view.sport;
+      clientText = dstText;
+      serverText = srcText;
+      state = this.findClose(clientKey, serverKey, clientPort, serverPort, clientText, serverText);
+      if (!state && !this.reverseAttempt(view) && !this.listeners.has(endpointKey(view.srcKey, view.sport, v6))) return;
       fromServer = true;
     }
-    const state = this.closes.get(key);
     if (!state) {
-      this.closes.set(key, { serverFirst: fromServer, firstFinAt: now, timeWaitSince: -1 });
+      const hash = tupleHash(clientKey, serverKey, clientPort, serverPort);
+      state = new CloseState(clientKey, serverKey, clientPort, serverPort, clientText, serverText, hash, fromServer, now);
+      state.next = this.closes.get(hash) ?? null;
+      this.closes.set(hash, state);
+      this.closeQueue.push(state);
       if (fromServer) this.signals.serverClosedConnections++;
       else this.signals.clientClosedConnections++;
       return;
@@ -294,7 +393,32 @@ export class HandshakeTracker {
       // tw_recycle it would remember the client's TSval (tcp_remember_stamp()).
       state.timeWaitSince = now;
       view.tcpOptions(this.tcpOptions);
-      if (this.tcpOptions.hasTimestamps) this.recycle.remember(`${dst}|${src}`, this.tcpOptions.tsVal, now);
+      if (this.tcpOptions.hasTimestamps) this.recycle.remember(addressKey(serverKey, v6), addressKey(clientKey, v6), this.tcpOptions.tsVal, now);
+    }
+  }
+
+  private forgetClose(view: PacketView, fromServer: boolean): void {
+    const v6 = view.ipVersion === 6;
+    const state = fromServer
+      ? this.findClose(view.dstKey, view.srcKey, view.dport, view.sport, v6 ? view.dstAddress() : "", v6 ? view.srcAddress() : "")
+      : this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, v6 ? view.srcAddress() : "", v6 ? view.dstAddress() : "");
+    if (state) this.removeClose(state);
+  }
+
+  private removeClose(state: CloseState): void {
+    if (state.removed) return;
+    state.removed = true;
+    const head = this.closes.get(state.hash);
+    if (head === state) {
+      if (state.next) this.closes.set(state.hash, state.next);
+      else this.closes.delete(state.hash);
+      return;
+    }
+    for (let c = head ?? null; c; c = c.next) {
+      if (c.next === state) {
+        c.next = state.next;
+        return;
+      }
     }
   }
 
@@ -311,33 +435,37 @@ export class HandshakeTracker {
 
   // --- bookkeeping ---
 
-  private listener(addr: string, port: number): ListenerState {
-    const key = `${addr}|${port}`;
+  private listener(addrKey: number, port: number, v6: boolean, view: PacketView): ListenerState {
+    const key = endpointKey(addrKey, port, v6);
     let listener = this.listeners.get(key);
     if (!listener) {
-      listener = { addr, port, attempts: 0, unanswered: 0, firstReply: zeroReplies(), ttlMin: 256, ttlMax: -1 };
+      listener = { addr: destinationText(view), port, attempts: 0, unanswered: 0, firstReply: zeroReplies(), ttlMin: 256, ttlMax: -1 };
       this.listeners.set(key, listener);
     }
     return listener;
   }
 
-  private source(addr: string): SourceState | null {
-    let source = this.sources.get(addr);
+  private source(view: PacketView, v6: boolean): SourceState | null {
+    const key = addressKey(view.srcKey, v6);
+    let source = this.sources.get(key);
     if (!source) {
       if (this.sources.size >= MAX_SOURCES) {
-        if (this.sources.size === MAX_SOURCES && !this.warnings.some((w) => w.startsWith("more than"))) {
-          this.warnings.push(`more than ${MAX_SOURCES} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
-        }
+        if (!this.warnings.some((w) => w.startsWith("more than"))) this.warnings.push(`more than ${MAX_SOURCES} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
         return null;
       }
-      source = { addr, attempts: 0, unanswered: 0, tsvalRegressions: 0, clocks: new TsClockEstimator(), ports: new Set() };
-      this.sources.set(addr, source);
+      const follow = this.followedSources < SERIES_SOURCES;
+      if (follow) this.followedSources++;
+      source = { addr: sourceText(view), attempts: 0, unanswered: 0, tsvalRegressions: 0, clocks: new TsClockEstimator(), points: follow ? [] : null };
+      this.sources.set(key, source);
     }
     return source;
   }
 
-  private finalise(key: string, attempt: Attempt): void {
-    this.attempts.delete(key);
+  private finalise(attempt: Attempt): void {
+    if (attempt.done) return;
+    attempt.done = true;
+    this.liveAttempts--;
+    this.unlink(attempt);
     if (attempt.firstReply === "none") this.release(attempt.replyHash);
     const totals = this.totals;
     totals.attempts++;
@@ -348,11 +476,13 @@ export class HandshakeTracker {
     } else {
       totals.unanswered++;
     }
-    const listener = this.listener(attempt.server, attempt.serverPort);
-    listener.attempts++;
-    listener.firstReply[attempt.firstReply]++;
-    if (!attempt.answered) listener.unanswered++;
-    const source = this.sources.get(attempt.client);
+    const listener = this.listeners.get(endpointKey(attempt.serverKey, attempt.serverPort, attempt.v6));
+    if (listener) {
+      listener.attempts++;
+      listener.firstReply[attempt.firstReply]++;
+      if (!attempt.answered) listener.unanswered++;
+    }
+    const source = this.sources.get(addressKey(attempt.clientKey, attempt.v6));
     if (source) {
       source.attempts++;
       if (!attempt.answered) source.unanswered++;
@@ -368,32 +498,53 @@ export class HandshakeTracker {
     }
   }
 
-  private evictOldestAttempt(): void {
-    const oldest = this.attempts.entries().next();
-    if (oldest.done) return;
-    if (!this.warnings.some((w) => w.startsWith("over"))) {
-      this.warnings.push(`over ${MAX_LIVE_ATTEMPTS} attempts open at once: the oldest were closed early`);
+  private unlink(attempt: Attempt): void {
+    const head = this.attempts.get(attempt.hash);
+    if (head === attempt) {
+      if (attempt.next) this.attempts.set(attempt.hash, attempt.next);
+      else this.attempts.delete(attempt.hash);
+      return;
     }
-    this.finalise(oldest.value[0], oldest.value[1]);
+    for (let a = head ?? null; a; a = a.next) {
+      if (a.next === attempt) {
+        a.next = attempt.next;
+        return;
+      }
+    }
+  }
+
+  private evictOldestAttempt(): void {
+    if (!this.warnings.some((w) => w.startsWith("over"))) this.warnings.push(`over ${MAX_LIVE_ATTEMPTS} attempts open at once: the oldest were closed early`);
+    while (this.attemptQueue.size > 0) {
+      const oldest = this.attemptQueue.peek() as Attempt;
+      this.attemptQueue.shift();
+      if (!oldest.done) {
+        this.finalise(oldest);
+        return;
+      }
+    }
   }
 
   private sweep(now: number): void {
     this.lastSweep = now;
-    // Maps iterate in insertion order, which is creation time order here: stop at the first young entry.
-    for (const [key, attempt] of this.attempts) {
-      if (now - attempt.firstSyn < ATTEMPT_TTL_MICROS) break;
-      this.finalise(key, attempt);
+    // The queues hold entries in creation order: stop at the first one still young.
+    for (let a = this.attemptQueue.peek(); a && now - a.firstSyn >= ATTEMPT_TTL_MICROS; a = this.attemptQueue.peek()) {
+      this.attemptQueue.shift();
+      this.finalise(a);
     }
-    for (const [key, close] of this.closes) {
-      if (now - close.firstFinAt < CLOSE_STATE_TTL_MICROS) break;
-      this.closes.delete(key);
+    for (let c = this.closeQueue.peek(); c && now - c.firstFinAt >= CLOSE_STATE_TTL_MICROS; c = this.closeQueue.peek()) {
+      this.closeQueue.shift();
+      this.removeClose(c);
     }
     this.recycle.expire(now);
   }
 
   /** Finalises every open attempt and returns the tallies. The tracker is spent afterwards. */
   finish(): TrackerResult {
-    for (const [key, attempt] of this.attempts) this.finalise(key, attempt);
+    for (let a = this.attemptQueue.peek(); a; a = this.attemptQueue.peek()) {
+      this.attemptQueue.shift();
+      this.finalise(a);
+    }
     const listeners: ListenerSummary[] = [...this.listeners.values()]
       .filter((l) => l.attempts > 0)
       .map((l) => ({
@@ -406,28 +557,42 @@ export class HandshakeTracker {
         synTtlMax: l.ttlMax < 0 ? null : l.ttlMax,
       }))
       .sort((a, b) => b.unanswered - a.unanswered || b.attempts - a.attempts || compareText(a.addr, b.addr) || a.port - b.port);
-    const sources: SourceSummary[] = [...this.sources.values()]
+    const states = [...this.sources.values()];
+    const sources: SourceSummary[] = states
       .map((s) => {
         const clocks = s.clocks.estimate();
-        return {
-          addr: s.addr,
-          attempts: s.attempts,
-          unanswered: s.unanswered,
-          tsvalRegressions: s.tsvalRegressions,
-          tsClocks: clocks.clocks,
-          tsRegime: clocks.regime,
-          tsRateHz: clocks.rateHz,
-          tsSamples: clocks.samples,
-          ports: s.ports.size,
-        };
+        return { addr: s.addr, attempts: s.attempts, unanswered: s.unanswered, tsvalRegressions: s.tsvalRegressions, tsClocks: clocks.clocks, tsRegime: clocks.regime, tsRateHz: clocks.rateHz, tsSamples: clocks.samples };
       })
       .sort((a, b) => b.unanswered - a.unanswered || b.tsvalRegressions - a.tsvalRegressions || b.attempts - a.attempts || compareText(a.addr, b.addr));
+    const byAddr = new Map(states.map((s) => [s.addr, s]));
+    const tsSeries: TsSeries[] = sources
+      .filter((s) => s.tsvalRegressions > 0 || (s.tsClocks > 1 && s.tsRegime === "per-host"))
+      .sort((a, b) => b.tsvalRegressions - a.tsvalRegressions || b.tsClocks - a.tsClocks || compareText(a.addr, b.addr))
+      .slice(0, 10)
+      .flatMap((s) => {
+        const flat = byAddr.get(s.addr)?.points;
+        if (!flat || flat.length === 0) return [];
+        const points: Array<[number, number, number]> = [];
+        for (let i = 0; i < flat.length; i += 3) points.push([flat[i] as number, flat[i + 1] as number, flat[i + 2] as number]);
+        return [{ addr: s.addr, tsClocks: s.tsClocks, tsvalRegressions: s.tsvalRegressions, points }];
+      });
     this.signals.arpUnanswered = [...this.arpRequests]
       .filter(([target]) => !this.arpAnswered.has(target))
       .map(([target, requests]) => ({ target, requests }))
       .sort((a, b) => b.requests - a.requests || compareText(a.target, b.target));
     const attempts = [...this.kept, ...this.keptAnswered].sort((a, b) => a.firstSyn - b.firstSyn || compareText(a.client, b.client) || a.clientPort - b.clientPort);
-    return { tcpPackets: this.tcpPackets, handshakes: this.totals, listeners, sources, signals: this.signals, attempts, attemptsOmitted: this.omitted, warnings: this.warnings };
+    return {
+      tcpPackets: this.tcpPackets,
+      handshakes: this.totals,
+      listeners,
+      sources,
+      signals: this.signals,
+      timeline: this.timeline.build(),
+      tsSeries,
+      attempts,
+      attemptsOmitted: this.omitted,
+      warnings: this.warnings,
+    };
   }
 }
 
@@ -437,6 +602,8 @@ export interface TrackerResult {
   listeners: ListenerSummary[];
   sources: SourceSummary[];
   signals: WireSignals;
+  timeline: Timeline;
+  tsSeries: TsSeries[];
   attempts: AttemptRecord[];
   attemptsOmitted: number;
   warnings: string[];

@@ -1,4 +1,3 @@
-import { diff32 } from "../util/seq32.js";
 import type { TsRegime } from "./analysis-types.js";
 
 /**
@@ -16,32 +15,9 @@ import type { TsRegime } from "./analysis-types.js";
  * Anything else → unknown.
  */
 const CANDIDATE_RATES = [1000, 250, 300, 100] as const;
-/** Past this many clusters a source is evidently per-connection; more would only cost time. */
+const RATE_COUNT = CANDIDATE_RATES.length;
+/** Clusters kept per source. Past it, samples that fit no cluster only count (as clocks of their own). */
 const MAX_CLUSTERS = 64;
-
-interface Cluster {
-  lastMicros: number;
-  lastTsVal: number;
-  /** Hz; 0 until a second sample fixes it */
-  rate: number;
-  count: number;
-  firstPort: number;
-  multiPort: boolean;
-}
-
-function fits(rate: number, cluster: Cluster, micros: number, tsVal: number): boolean {
-  const dtSeconds = (micros - cluster.lastMicros) / 1e6;
-  const predicted = (cluster.lastTsVal + Math.round(rate * dtSeconds)) >>> 0;
-  const tolerance = rate * 0.05 + 3 + 0.002 * rate * Math.abs(dtSeconds);
-  return Math.abs(diff32(tsVal, predicted)) <= tolerance;
-}
-
-/** The rate under which the sample continues the cluster, or 0. */
-function matchRate(cluster: Cluster, micros: number, tsVal: number): number {
-  if (cluster.rate !== 0) return fits(cluster.rate, cluster, micros, tsVal) ? cluster.rate : 0;
-  for (const rate of CANDIDATE_RATES) if (fits(rate, cluster, micros, tsVal)) return rate;
-  return 0;
-}
 
 export interface ClockEstimate {
   clocks: number;
@@ -51,55 +27,96 @@ export interface ClockEstimate {
   samples: number;
 }
 
+/**
+ * Clusters are kept as parallel number arrays. For each candidate rate r a sample's "offset" is
+ * TSval − r·t (mod 2^32), computed once per sample; a sample continues a cluster when its offset is within the
+ * tolerance of the offset of the cluster's last point — the same test as |TSval − (last + r·Δt)|, but one
+ * subtraction per cluster instead of a prediction.
+ */
 export class TsClockEstimator {
-  private readonly clusters: Cluster[] = [];
+  /** per cluster: RATE_COUNT offsets of its last point */
+  private offsets: number[] = [];
+  private lastMicros: number[] = [];
+  /** index into CANDIDATE_RATES, -1 until a second sample fixes it */
+  private rateIndex: number[] = [];
+  private counts: number[] = [];
+  private firstPorts: number[] = [];
+  private multiPort: boolean[] = [];
+  private readonly sampleOffsets = new Array<number>(RATE_COUNT).fill(0);
   /** samples that would have started a cluster past MAX_CLUSTERS */
   private overflow = 0;
   private lastMatch = 0;
+  /** some cluster has two or more samples */
+  private someRepeated = false;
   samples = 0;
 
   add(micros: number, tsVal: number, port: number): void {
     this.samples++;
-    const clusters = this.clusters;
-    const hinted = clusters[this.lastMatch];
-    if (hinted && this.tryJoin(hinted, micros, tsVal, port)) return;
-    for (let i = 0; i < clusters.length; i++) {
-      if (i !== this.lastMatch && this.tryJoin(clusters[i] as Cluster, micros, tsVal, port)) {
-        this.lastMatch = i;
-        return;
-      }
-    }
-    if (clusters.length >= MAX_CLUSTERS) {
+    const clusters = this.counts.length;
+    // This many clocks and none seen twice: a fresh offset per connection; further samples only count.
+    if (clusters >= MAX_CLUSTERS && !this.someRepeated) {
       this.overflow++;
       return;
     }
-    this.lastMatch = clusters.length;
-    clusters.push({ lastMicros: micros, lastTsVal: tsVal, rate: 0, count: 1, firstPort: port, multiPort: false });
+    const seconds = micros / 1e6;
+    for (let k = 0; k < RATE_COUNT; k++) this.sampleOffsets[k] = (tsVal - Math.round((CANDIDATE_RATES[k] as number) * seconds)) | 0;
+    if (clusters > 0 && this.tryJoin(this.lastMatch, micros, port)) return;
+    for (let c = 0; c < clusters; c++) {
+      if (c !== this.lastMatch && this.tryJoin(c, micros, port)) {
+        this.lastMatch = c;
+        return;
+      }
+    }
+    if (clusters >= MAX_CLUSTERS) {
+      this.overflow++;
+      return;
+    }
+    this.lastMatch = clusters;
+    for (let k = 0; k < RATE_COUNT; k++) this.offsets.push(this.sampleOffsets[k] as number);
+    this.lastMicros.push(micros);
+    this.rateIndex.push(-1);
+    this.counts.push(1);
+    this.firstPorts.push(port);
+    this.multiPort.push(false);
   }
 
   estimate(): ClockEstimate {
     const samples = this.samples;
-    const clocks = this.clusters.length + this.overflow;
+    const clusters = this.counts.length;
+    const clocks = clusters + this.overflow;
     if (samples === 0) return { clocks: 0, regime: "unknown", rateHz: null, samples };
-    let largest: Cluster | null = null;
-    for (const c of this.clusters) if (c.count > 1 && (!largest || c.count > largest.count)) largest = c;
+    let largest = -1;
+    for (let c = 0; c < clusters; c++) if ((this.counts[c] as number) > 1 && (largest < 0 || (this.counts[c] as number) > (this.counts[largest] as number))) largest = c;
     let regime: TsRegime = "unknown";
     if (samples >= 2 && clocks === 1) regime = "single-clock";
-    else if (clocks >= 2 && this.clusters.some((c) => c.multiPort)) regime = "per-host";
+    else if (clocks >= 2 && this.multiPort.some(Boolean)) regime = "per-host";
     else if (clocks >= 3) regime = "per-connection";
-    return { clocks, regime, rateHz: largest ? largest.rate : null, samples };
+    const rateHz = largest < 0 ? null : (CANDIDATE_RATES[this.rateIndex[largest] as number] ?? null);
+    return { clocks, regime, rateHz, samples };
   }
 
-  private tryJoin(cluster: Cluster, micros: number, tsVal: number, port: number): boolean {
-    const rate = matchRate(cluster, micros, tsVal);
-    if (rate === 0) return false;
-    cluster.rate = rate;
-    if (micros >= cluster.lastMicros) {
-      cluster.lastMicros = micros;
-      cluster.lastTsVal = tsVal;
+  /** Joins cluster c if the sample continues it (fixing the cluster's rate on its second sample). */
+  private tryJoin(c: number, micros: number, port: number): boolean {
+    const dtSeconds = Math.abs(micros - (this.lastMicros[c] as number)) / 1e6;
+    const fixed = this.rateIndex[c] as number;
+    let matched = -1;
+    for (let k = fixed < 0 ? 0 : fixed; k < (fixed < 0 ? RATE_COUNT : fixed + 1); k++) {
+      const rate = CANDIDATE_RATES[k] as number;
+      const tolerance = rate * 0.05 + 3 + 0.002 * rate * dtSeconds;
+      if (Math.abs(((this.sampleOffsets[k] as number) - (this.offsets[c * RATE_COUNT + k] as number)) | 0) <= tolerance) {
+        matched = k;
+        break;
+      }
     }
-    cluster.count++;
-    if (port !== cluster.firstPort) cluster.multiPort = true;
+    if (matched < 0) return false;
+    this.rateIndex[c] = matched;
+    if (micros >= (this.lastMicros[c] as number)) {
+      this.lastMicros[c] = micros;
+      for (let k = 0; k < RATE_COUNT; k++) this.offsets[c * RATE_COUNT + k] = this.sampleOffsets[k] as number;
+    }
+    this.counts[c] = (this.counts[c] as number) + 1;
+    this.someRepeated = true;
+    if (port !== this.firstPorts[c]) this.multiPort[c] = true;
     return true;
   }
 }

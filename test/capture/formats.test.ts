@@ -17,13 +17,19 @@ function comparable(summary: AnalyzeSummary): unknown {
     ...summary,
     files: summary.files.map((f) => ({ packets: f.packets, linkTypes: f.linkTypes })),
     timeRange: null,
+    tsSeries: summary.tsSeries.map((t) => ({ ...t, points: t.points.map(([, ts, port]) => [ts, port]) })),
     attempts: summary.attempts.map((a) => ({ ...a, firstSyn: 0, lastSyn: 0, firstReplyAt: a.firstReplyAt === null, answeredAt: a.answeredAt === null })),
     warnings: summary.warnings.map((w) => w.message),
   };
 }
 
 function times(summary: AnalyzeSummary): number[] {
-  return [summary.timeRange.first ?? 0, summary.timeRange.last ?? 0, ...summary.attempts.flatMap((a) => [a.firstSyn, a.lastSyn, a.firstReplyAt ?? 0, a.answeredAt ?? 0])];
+  return [
+    summary.timeRange.first ?? 0,
+    summary.timeRange.last ?? 0,
+    ...summary.attempts.flatMap((a) => [a.firstSyn, a.lastSyn, a.firstReplyAt ?? 0, a.answeredAt ?? 0]),
+    ...summary.tsSeries.flatMap((t) => t.points.map(([micros]) => micros)),
+  ];
 }
 
 describe("the same capture in every container gives the same analysis", () => {

@@ -1,0 +1,89 @@
+/**
+ * npm run bench: nosynack analyze against the tools an engineer would otherwise use, on the same capture, in the
+ * same run. Prints packets/s, wall time, peak RSS and ratios. The capture is generated once (deterministic) into
+ * bench/data/ by bench/generate-capture.ts. Needs tshark, tcpdump and GNU time (/usr/bin/time) for RSS.
+ * Options: --connections N (capture size), --runs N (best of N for the fast tools), --skip-tshark.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { generateCapture } from "./generate-capture.js";
+
+const { values } = parseArgs({ options: { connections: { type: "string", default: "210000" }, runs: { type: "string", default: "3" }, "skip-tshark": { type: "boolean", default: false } } });
+const connections = Number(values.connections);
+const DATA = join(import.meta.dirname, "data");
+const FILE = join(DATA, `bench-${connections}.pcap`);
+const CLI = join(import.meta.dirname, "..", "dist", "src", "cli", "main.js");
+
+interface Measurement {
+  name: string;
+  command: string;
+  seconds: number;
+  rssMb: number | null;
+}
+
+function have(tool: string): boolean {
+  return !spawnSync(tool, ["--version"], { stdio: "ignore" }).error;
+}
+
+/** Runs a command with stdout to /dev/null; wall time from GNU time when available (with peak RSS). */
+function measure(name: string, argv: string[]): Measurement {
+  const useTime = existsSync("/usr/bin/time");
+  const full = useTime ? ["/usr/bin/time", "-f", "@@ %e %M", ...argv] : argv;
+  const started = process.hrtime.bigint();
+  const result = spawnSync(full[0] as string, full.slice(1), { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 26 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${name} failed: ${result.stderr.slice(-500)}`);
+  const match = /@@ ([\d.]+) (\d+)/.exec(result.stderr);
+  return { name, command: argv.join(" "), seconds: wall, rssMb: match ? Number(match[2]) / 1024 : null };
+}
+
+function best(name: string, argv: string[], runs: number): Measurement {
+  let winner: Measurement | null = null;
+  for (let i = 0; i < runs; i++) {
+    const m = measure(name, argv);
+    if (!winner || m.seconds < winner.seconds) winner = m;
+  }
+  return winner as Measurement;
+}
+
+function main(): void {
+  if (!existsSync(CLI)) throw new Error("build first: npm run build");
+  if (!existsSync(FILE)) {
+    process.stderr.write(`generating ${FILE} (${connections} connections)…\n`);
+    execFileSync("mkdir", ["-p", DATA]);
+    generateCapture(FILE, connections);
+  }
+  const bytes = statSync(FILE).size;
+  execFileSync("cat", [FILE], { stdio: ["ignore", "ignore", "ignore"] }); // warm the page cache for everyone
+  const packets = Number((JSON.parse(execFileSync(process.execPath, [CLI, "analyze", "--json", FILE], { encoding: "utf8", maxBuffer: 1 << 28 })) as { packets: number }).packets);
+  const runs = Number(values.runs);
+  const results: Measurement[] = [best("nosynack analyze", [process.execPath, CLI, "analyze", "--json", FILE], runs)];
+  if (have("tcpdump")) results.push(best("tcpdump BPF pass", ["tcpdump", "-nr", FILE, "-w", "/dev/null", "tcp[tcpflags] & tcp-syn != 0"], runs));
+  else process.stderr.write("tcpdump not installed: skipped\n");
+  if (have("tshark") && !values["skip-tshark"]) {
+    results.push(measure("tshark SYN fields", ["tshark", "-n", "-r", FILE, "-Y", "tcp.flags.syn==1", "-T", "fields", "-e", "frame.time_epoch", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.options.timestamp.tsval"]));
+  } else process.stderr.write("tshark skipped\n");
+
+  const ours = results[0] as Measurement;
+  process.stdout.write(`capture: ${FILE}\n  ${packets.toLocaleString("en-US")} packets, ${(bytes / 1e9).toFixed(2)} GB\n\n`);
+  const rows = results.map((m) => [
+    m.name,
+    `${m.seconds.toFixed(2)} s`,
+    `${((packets / m.seconds) / 1e6).toFixed(2)} M pkt/s`,
+    m.rssMb === null ? "n/a" : `${m.rssMb.toFixed(0)} MB`,
+    m === ours ? "1.00" : `${(ours.seconds / m.seconds).toFixed(2)}`,
+  ]);
+  const header = ["tool", "wall", "rate", "peak RSS", "nosynack time ÷ tool time"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  for (const row of [header, ...rows]) process.stdout.write(`  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ")}\n`);
+  const tshark = results.find((m) => m.name.startsWith("tshark"));
+  const tcpdump = results.find((m) => m.name.startsWith("tcpdump"));
+  process.stdout.write("\n");
+  if (tshark) process.stdout.write(`  vs tshark:  ${(tshark.seconds / ours.seconds).toFixed(0)}× faster (target ≥ 150×)\n`);
+  if (tcpdump) process.stdout.write(`  vs tcpdump: time ratio ${(ours.seconds / tcpdump.seconds).toFixed(2)} (target ≤ 1.00)\n`);
+  if (ours.rssMb !== null) process.stdout.write(`  peak RSS:   ${ours.rssMb.toFixed(0)} MB (target ≤ 250 MB on a 1 GB capture)\n`);
+}
+
+main();
