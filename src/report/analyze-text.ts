@@ -1,6 +1,6 @@
 import type { AnalyzeSummary, SourceSummary } from "../handshakes/analysis-types.js";
 import { formatEndpoint } from "../util/addr.js";
-import { columns, count, percent, PLAIN, seconds, type Style } from "./text-format.js";
+import { columns, count, counted, percent, PLAIN, seconds, type Style } from "./text-format.js";
 
 const TOP = 5;
 
@@ -26,13 +26,13 @@ export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN)
 
   if (summary.listeners.length > 0) {
     lines.push("", style.bold("Listeners") + (summary.listeners.length > TOP ? ` (worst ${TOP} of ${summary.listeners.length})` : ""));
-    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), `${count(l.attempts)} attempts`, `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts)])));
+    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), counted(l.attempts, "attempt"), `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts)])));
   }
   if (summary.sources.length > 0) {
     lines.push("", style.bold("Sources") + (summary.sources.length > TOP ? ` (worst ${TOP} of ${summary.sources.length})` : ""));
     lines.push(
       ...columns(
-        summary.sources.slice(0, TOP).map((s) => [s.addr, `${count(s.attempts)} attempts`, `${count(s.unanswered)} unanswered`, `${count(s.tsvalRegressions)} TSval regressions`, `${count(s.tsClocks)} clocks`]),
+        summary.sources.slice(0, TOP).map((s) => [s.addr, counted(s.attempts, "attempt"), `${count(s.unanswered)} unanswered`, counted(s.tsvalRegressions, "TSval regression"), counted(s.tsClocks, "clock")]),
       ),
     );
   }
@@ -59,11 +59,11 @@ function timestampFindings(summary: AnalyzeSummary): string[] {
   const lines: string[] = [];
   const regressing = summary.sources.filter((s) => s.tsvalRegressions > 0);
   for (const s of regressing.slice(0, TOP)) {
-    lines.push(`  ${s.addr}: ${count(s.tsvalRegressions)} SYNs carried a TSval older than the last one seen on a connection the server closed < 60 s before — a tcp_tw_recycle server (kernel ≤ 4.11) drops exactly these`);
+    lines.push(`  ${s.addr}: ${counted(s.tsvalRegressions, "SYN")} carried a TSval older than the last one seen on a connection the server closed < 60 s before — a tcp_tw_recycle server (kernel ≤ 4.11) drops exactly these`);
   }
   const multi = summary.sources.filter((s) => s.tsClocks > 1 && s.tsRegime !== "unknown");
   for (const s of multi.slice(0, TOP)) {
-    lines.push(`  ${s.addr}: ${count(s.tsClocks)} TSval clocks in ${count(s.tsSamples)} SYNs — ${REGIME_TEXT[s.tsRegime]}`);
+    lines.push(`  ${s.addr}: ${counted(s.tsClocks, "TSval clock")} in ${counted(s.tsSamples, "SYN")} — ${REGIME_TEXT[s.tsRegime]}`);
   }
   if (lines.length === 0 && summary.signals.synWithTimestamps === 0 && summary.handshakes.attempts > 0) lines.push("  no SYN carried a timestamp option");
   return lines;

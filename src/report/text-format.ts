@@ -4,6 +4,11 @@ export function count(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** "1 attempt", "2 attempts" */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${count(n)} ${n === 1 ? noun : plural}`;
+}
+
 export function percent(part: number, whole: number): string {
   if (whole === 0) return "0%";
   const value = (100 * part) / whole;
