@@ -1,4 +1,5 @@
 import type { PacketView } from "../capture/packet-view.js";
+import { Int32Map } from "../util/int32-map.js";
 import { TCP_FLAG } from "../wire/tcp.js";
 import { TcpOptions } from "../wire/tcp-options.js";
 import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
@@ -75,25 +76,29 @@ function zeroReplies(): Record<FirstReply, number> {
   return { synack: 0, ack: 0, rst: 0, icmp: 0, none: 0 };
 }
 
-/** A FIFO of items in creation order with O(1) pops; compacts itself as the head advances. */
+/** A FIFO of items in creation order: a ring buffer that doubles when full. */
 class ExpiryQueue<T> {
-  private items: T[] = [];
+  private items: Array<T | undefined> = new Array<T | undefined>(1024).fill(undefined);
   private head = 0;
+  size = 0;
   push(item: T): void {
-    this.items.push(item);
-  }
-  peek(): T | undefined {
-    return this.items[this.head];
-  }
-  shift(): void {
-    this.head++;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+    if (this.size === this.items.length) {
+      const grown = new Array<T | undefined>(this.items.length * 2).fill(undefined);
+      for (let i = 0; i < this.size; i++) grown[i] = this.items[(this.head + i) % this.items.length];
+      this.items = grown;
       this.head = 0;
     }
+    this.items[(this.head + this.size) % this.items.length] = item;
+    this.size++;
   }
-  get size(): number {
-    return this.items.length - this.head;
+  peek(): T | undefined {
+    return this.size === 0 ? undefined : this.items[this.head];
+  }
+  shift(): void {
+    if (this.size === 0) return;
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.items.length;
+    this.size--;
   }
 }
 
@@ -111,12 +116,12 @@ export class HandshakeTracker {
   tcpPackets = 0;
   private readonly options: TrackerOptions;
   private readonly portFilter: number;
-  private readonly attempts = new Map<number, Attempt>();
+  private readonly attempts = new Int32Map<Attempt>(1 << 16);
   private liveAttempts = 0;
   private readonly attemptQueue = new ExpiryQueue<Attempt>();
   /** reply-direction digests of attempts still waiting for their first reply → how many */
-  private readonly awaiting = new Map<number, number>();
-  private readonly closes = new Map<number, CloseState>();
+  private readonly awaiting = new Int32Map<number>(1 << 14);
+  private readonly closes = new Int32Map<CloseState>(1 << 16);
   private readonly closeQueue = new ExpiryQueue<CloseState>();
   private readonly listeners = new Map<number, ListenerState>();
   private readonly sources = new Map<number, SourceState>();
