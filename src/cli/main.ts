@@ -3,7 +3,11 @@ import { Command, CommanderError } from "commander";
 import { InputError, UsageError } from "../util/errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerCollect } from "./commands/collect.js";
+import { registerDiagnose } from "./commands/diagnose.js";
 import { registerEvidence } from "./commands/evidence.js";
+import { registerReplay } from "./commands/replay.js";
+import { registerSimulate } from "./commands/simulate.js";
+import { registerDemo } from "./commands/demo.js";
 import { EXIT } from "./exit-codes.js";
 
 function buildProgram(): Command {
@@ -14,7 +18,11 @@ function buildProgram(): Command {
     .exitOverride();
   registerAnalyze(program);
   registerCollect(program);
+  registerDiagnose(program);
   registerEvidence(program);
+  registerReplay(program);
+  registerSimulate(program);
+  registerDemo(program);
   // Commands of later capabilities register here, one line each.
   return program;
 }

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { loadScenario, parseOverride, scenarioJsonSchema } from "../../src/sim/index.js";
+import { readScenarioYaml, resolveScenario } from "../../src/sim/scenario-load.js";
+import { BUILTIN_SCENARIOS } from "../../src/sim/scenarios/index.js";
+import { InputError, UsageError } from "../../src/util/errors.js";
+
+const GOOD = `name: mine
+expect: healthy
+clients:
+  count: 5
+  kernel: "6.18"
+server:
+  kernel: "6.18"
+  sysctls:
+    net.ipv4.tcp_syncookies: 1
+`;
+
+function fromYaml(text: string, sets: string[] = []): ReturnType<typeof resolveScenario> {
+  return resolveScenario(readScenarioYaml("s.yaml", text), sets.map(parseOverride));
+}
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("scenario files", () => {
+  it("fills defaults of a minimal file", () => {
+    const s = fromYaml(GOOD);
+    expect(s.clients.count).toBe(5);
+    expect(s.nat.type).toBe("none");
+    expect(s.server.backlog).toBe(128);
+    expect(s.server.closePolicy).toBe("server-first");
+  });
+
+  it("names the field path and its line for a bad value", () => {
+    const e = errorOf(() => fromYaml(GOOD.replace("count: 5", "count: -3")));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain("clients.count");
+    expect((e as InputError).location.line).toBe(4);
+  });
+
+  it("names an unknown key and its line", () => {
+    const e = errorOf(() => fromYaml(GOOD.replace("  count: 5", "  count: 5\n  cuont: 7")));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain("clients.cuont");
+    expect((e as InputError).location.line).toBe(5);
+  });
+
+  it("refuses an unquoted kernel version with a hint (YAML reads 4.10 as 4.1)", () => {
+    const e = errorOf(() => fromYaml(GOOD.replace('kernel: "6.18"\nserver', "kernel: 4.10\nserver")));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain("clients.kernel");
+    expect(e.message).toContain("quoted");
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    const e = errorOf(() => fromYaml("name: x\nclients: [1,\n"));
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).location.line).toBeGreaterThan(0);
+  });
+
+  it("refuses in a file a sysctl the kernel does not have", () => {
+    const text = GOOD.replace("net.ipv4.tcp_syncookies: 1", "net.ipv4.tcp_tw_recycle: 1");
+    const e = errorOf(() => fromYaml(text));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain("net.ipv4.tcp_tw_recycle");
+    expect(e.message).toContain("4.12");
+  });
+});
+
+describe("--set overrides", () => {
+  it("sets sysctls and scenario keys, keeping kernel versions as strings", () => {
+    const s = fromYaml(GOOD.replace('kernel: "6.18"\n  sysctls', 'kernel: "4.4"\n  sysctls'), ["net.ipv4.tcp_tw_recycle=1", "server.kernel=4.10", "clients.count=50"]);
+    expect(s.server.sysctls["net.ipv4.tcp_tw_recycle"]).toBe(1);
+    expect(s.server.kernel).toBe("4.10");
+    expect(s.clients.count).toBe(50);
+  });
+
+  it("is a usage error naming the --set for a sysctl the chosen kernel lacks", () => {
+    const e = errorOf(() => loadScenario("seed-lvs-tw-recycle", [parseOverride("server.kernel=4.12")]));
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toContain("--set server.kernel=4.12");
+    expect(e.message).toContain("does not exist on Linux 4.12");
+    const e2 = errorOf(() => loadScenario("healthy", [parseOverride("net.ipv4.tcp_tw_recycle=0")]));
+    expect(e2).toBeInstanceOf(UsageError);
+    expect(e2.message).toContain("net.ipv4.tcp_tw_recycle");
+  });
+
+  it("is a usage error for an unknown key, a bad value or a missing '='", () => {
+    expect(errorOf(() => loadScenario("healthy", [parseOverride("clients.cont=5")])).message).toContain("clients.cont");
+    const bad = errorOf(() => loadScenario("healthy", [parseOverride("clients.count=lots")]));
+    expect(bad).toBeInstanceOf(UsageError);
+    expect(bad.message).toContain("clients.count");
+    expect(errorOf(() => parseOverride("clients.count"))).toBeInstanceOf(UsageError);
+    expect(errorOf(() => loadScenario("healthy", [parseOverride("net.ipv4.tcp_syncookies=7")]))).toBeInstanceOf(UsageError);
+  });
+});
+
+describe("built-in scenarios and the schema", () => {
+  it("all validate against their kernels", () => {
+    for (const s of BUILTIN_SCENARIOS) expect(loadScenario(s.name).name).toBe(s.name);
+  });
+
+  it("exports a JSON Schema whose defaulted fields are optional", () => {
+    const schema = scenarioJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["clients", "nat", "server", "flood"]));
+    expect(schema.required).toEqual(expect.arrayContaining(["name", "expect", "clients", "server"]));
+    expect(schema.required).not.toContain("nat");
+  });
+
+  it("refuses a name that is neither a built-in nor a file", () => {
+    expect(errorOf(() => loadScenario("no-such-scenario"))).toBeInstanceOf(UsageError);
+  });
+});
