@@ -1,0 +1,47 @@
+/** Evidence pieces several rules share: the capture's unanswered SYNs, the capture's verdict on the port. */
+import type { AttemptRecord } from "../../handshakes/analysis-types.js";
+import { attemptsOnPort, captureCounts, type RuleContext } from "../context.js";
+import { captureItem, packetItems } from "../rule.js";
+import type { EvidenceItem } from "../types.js";
+
+/** Kept attempts whose first reply was nothing. */
+export function silentRecords(ctx: RuleContext): AttemptRecord[] {
+  return attemptsOnPort(ctx).filter((a) => a.firstReply === "none");
+}
+
+function transmissions(a: AttemptRecord): string {
+  return a.syns === 1 ? "no answer" : `no answer to ${a.syns} transmissions`;
+}
+
+/** "N of M attempts got no reply at all" plus example packets; empty when the capture shows none. */
+export function silentEvidence(ctx: RuleContext): EvidenceItem[] {
+  const counts = captureCounts(ctx);
+  if (!counts || counts.firstReply.none === 0) return [];
+  return [
+    captureItem(`${counts.firstReply.none} of ${counts.attempts} SYN attempts got no reply at all`, counts.firstReply.none, counts.attempts),
+    ...packetItems(silentRecords(ctx), transmissions),
+  ];
+}
+
+/** Conflict line when the capture shows every attempt answered with a SYN-ACK (a drop cause then did not bite here). */
+export function allAnsweredConflict(ctx: RuleContext): string[] {
+  const counts = captureCounts(ctx);
+  if (!counts || counts.attempts === 0) return [];
+  if (counts.firstReply.synack === counts.attempts) {
+    return [`the capture shows all ${counts.attempts} attempts${ctx.port === null ? "" : ` to port ${ctx.port}`} answered with a SYN-ACK; the counters are host-wide and may concern another port or another time`];
+  }
+  return [];
+}
+
+/** True when the capture exists and shows silent (unanswered) attempts. */
+export function captureShowsSilence(ctx: RuleContext): boolean {
+  return (captureCounts(ctx)?.firstReply.none ?? 0) > 0;
+}
+
+/**
+ * Half-open attempts: the server answered and retransmitted its SYN-ACK, but the client neither completed the
+ * handshake nor retried its SYN (spoofed or flooding sources; a real client that lost the SYN-ACK retries).
+ */
+export function halfOpenRecords(ctx: RuleContext): AttemptRecord[] {
+  return attemptsOnPort(ctx).filter((a) => a.firstReply === "synack" && a.syns === 1 && a.synacks >= 2);
+}
