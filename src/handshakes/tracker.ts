@@ -30,7 +30,7 @@ const MAX_SOURCES = 200_000;
 const MAX_ARP_TARGETS = 10_000;
 /** TSval samples kept per source for the plot, and sources followed that closely. */
 const SERIES_POINTS = 600;
-const SERIES_SOURCES = 2_000;
+const SERIES_SOURCES = 256;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
