@@ -1,29 +1,33 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { InputError, UsageError } from "../util/errors.js";
-import { registerAnalyze } from "./commands/analyze.js";
-import { registerCollect } from "./commands/collect.js";
-import { registerDiagnose } from "./commands/diagnose.js";
-import { registerEvidence } from "./commands/evidence.js";
-import { registerReplay } from "./commands/replay.js";
-import { registerSimulate } from "./commands/simulate.js";
-import { registerDemo } from "./commands/demo.js";
 import { EXIT } from "./exit-codes.js";
 
-function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Commands in help order, each loaded on demand: a run imports only the modules of the command it runs, so
+ * `analyze` does not pay for the simulator or the HTML report at start-up.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ["diagnose", async () => (await import("./commands/diagnose.js")).registerDiagnose],
+  ["analyze", async () => (await import("./commands/analyze.js")).registerAnalyze],
+  ["evidence", async () => (await import("./commands/evidence.js")).registerEvidence],
+  ["collect", async () => (await import("./commands/collect.js")).registerCollect],
+  ["replay", async () => (await import("./commands/replay.js")).registerReplay],
+  ["simulate", async () => (await import("./commands/simulate.js")).registerSimulate],
+  ["demo", async () => (await import("./commands/demo.js")).registerDemo],
+];
+
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("nosynack")
     .description("Why does a TCP server receive SYNs and never answer with a SYN-ACK? Cause, proof and fix.")
     .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  registerAnalyze(program);
-  registerCollect(program);
-  registerDiagnose(program);
-  registerEvidence(program);
-  registerReplay(program);
-  registerSimulate(program);
-  registerDemo(program);
-  // Commands of later capabilities register here, one line each.
+  // The named command alone; all of them for the top-level help, `help X` and unknown commands.
+  const requested = COMMANDS.filter(([name]) => name === argv[0]);
+  for (const [, load] of requested.length > 0 ? requested : COMMANDS) (await load())(program);
   return program;
 }
 
@@ -33,7 +37,7 @@ function packageVersion(): string {
 
 /** The only place that turns errors into exit codes and messages. */
 async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
@@ -59,6 +63,14 @@ async function main(argv: readonly string[]): Promise<number> {
     else process.stderr.write("This is a bug in nosynack; rerun with NOSYNACK_DEBUG=1 for details.\n");
     return EXIT.internal;
   }
+}
+
+// A reader that goes away (`nosynack … | head`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
 }
 
 main(process.argv.slice(2)).then(

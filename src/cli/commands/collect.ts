@@ -16,7 +16,7 @@ interface CollectFlags {
 export function registerCollect(program: Command): void {
   program
     .command("collect")
-    .description("Gather evidence on a live Linux host (read-only): counters, sysctls, sockets, conntrack, firewall, kernel log, and a capture")
+    .description("gather evidence on a live Linux host (read-only): counters, sysctls, sockets, conntrack, firewall, kernel log, and a capture")
     .requiredOption("--out <dir>", "new or empty directory for the bundle")
     .option("--duration <seconds>", "time between the two snapshots", String(DEFAULT_DURATION_SECONDS))
     .option("--port <n>", "server port: capture only its handshakes")

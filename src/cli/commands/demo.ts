@@ -15,7 +15,7 @@ const SCENARIO = "seed-lvs-tw-recycle";
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("The textbook case end to end on simulated data (no root): tcp_tw_recycle behind LVS, its evidence, the fix and the wrong fix")
+    .description("the textbook case end to end on simulated data (no root): tcp_tw_recycle behind LVS, its evidence, the fix and the wrong fix")
     .addHelpText("after", "\nExample:\n  nosynack demo\n  npm run demo")
     .action(async () => {
       process.stdout.write(renderDemo(useColour()));

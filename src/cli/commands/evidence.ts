@@ -58,7 +58,7 @@ const SYN_PATH_SYSCTLS = [
 export function registerEvidence(program: Command): void {
   program
     .command("evidence")
-    .description("What the host files say: counters (with deltas), sysctls, listeners, sockets, conntrack, firewall, kernel log")
+    .description("what the host files say: counters (with deltas), sysctls, listeners, sockets, conntrack, firewall, kernel log")
     .argument("<path...>", "files or directories (a collect bundle, or any nstat/netstat -s/sysctl/ss/… output)")
     .option("--json", "print the contract's JSON document")
     .addHelpText(

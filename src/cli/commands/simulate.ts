@@ -26,7 +26,7 @@ interface SimulateFlags {
 export function registerSimulate(program: Command): void {
   program
     .command("simulate")
-    .description("Run the Linux SYN-path model in a seeded simulation: clients, NAT/LVS, server; JSON, capture and evidence bundle")
+    .description("run the Linux SYN-path model in a seeded simulation: clients, NAT/LVS, server; JSON, capture and evidence bundle")
     .argument("[scenario]", "YAML scenario file or built-in scenario name (see --list)")
     .option("--seed <n>", `master seed 0..${MAX_SEED} (default: the scenario's, else random; printed as SEED=… on stderr)`)
     .option("--set <key=value>", "sysctl (net.ipv4.tcp_tw_recycle=0) or scenario key (server.kernel=4.12, clients.count=50); repeatable", collect, [])
