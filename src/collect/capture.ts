@@ -19,14 +19,17 @@ export interface RunningCapture {
 
 /**
  * The capture filter: handshake and teardown segments (SYN, SYN-ACK, RST, FIN) of the port, ICMP (unreachables
- * quote the SYN) and ARP (a next hop that never answers ARP explains SYN-ACKs that never leave).
+ * quote the SYN) and ARP (a next hop that never answers ARP explains SYN-ACKs that never leave). With a port, also
+ * the server's bare ACKs (ACK flag alone, no payload, IPv4): a TIME_WAIT socket answers a colliding SYN with one,
+ * and without it the timewait-paws signature (SYN → bare ACK → RST) is lost.
  * IPv6: libpcap cannot index tcp[] behind IPv6, so the TCP flags are read at their fixed offset (no extension
  * headers).
  */
 export function captureFilter(port: number | null): string {
   const v4Flags = "tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0";
   const v6Flags = "ip6[53] & 0x07 != 0";
-  const v4 = port === null ? `(${v4Flags})` : `(tcp port ${port} and ${v4Flags})`;
+  const bareAck = `(tcp src port ${port} and tcp[tcpflags] == tcp-ack and ip[2:2] - ((ip[0] & 0x0f) << 2) - ((tcp[12] & 0xf0) >> 2) == 0)`;
+  const v4 = port === null ? `(${v4Flags})` : `(tcp port ${port} and ${v4Flags}) or ${bareAck}`;
   const v6 = port === null ? `(ip6 and ip6[6] == 6 and ${v6Flags})` : `(ip6 and ip6[6] == 6 and tcp port ${port} and ${v6Flags})`;
   return `${v4} or ${v6} or icmp or icmp6 or arp`;
 }
