@@ -6,6 +6,7 @@
  * Usage: tsx bench/generate-capture.ts OUT.pcap [connections]
  */
 import { PcapWriter } from "../src/capture/pcap-writer.js";
+import { EventQueue } from "../src/util/event-queue.js";
 import { buildTcpFrame, type TcpFrameSpec } from "../src/wire/build.js";
 import { TCP_FLAG } from "../src/wire/tcp.js";
 
@@ -23,70 +24,19 @@ function rng(seed: number): () => number {
   };
 }
 
-interface Pending {
-  at: number;
-  order: number;
-  spec: TcpFrameSpec;
-}
-
-/** Min-heap on (time, insertion order): packets come out in time order, ties in the order they were made. */
-class Heap {
-  private items: Pending[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): Pending | undefined {
-    return this.items[0];
-  }
-  push(item: Pending): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(a[i] as Pending, a[p] as Pending)) break;
-      [a[i], a[p]] = [a[p] as Pending, a[i] as Pending];
-      i = p;
-    }
-  }
-  pop(): Pending | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      while (true) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l] as Pending, a[m] as Pending)) m = l;
-        if (r < a.length && less(a[r] as Pending, a[m] as Pending)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m] as Pending, a[i] as Pending];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-function less(a: Pending, b: Pending): boolean {
-  return a.at < b.at || (a.at === b.at && a.order < b.order);
-}
-
 const SERVER = "198.18.0.10";
 const EPOCH = 1_780_000_000;
 
 export function generateCapture(path: string, connections = 210_000, seed = 1): number {
   const random = rng(seed);
   const writer = PcapWriter.open(path);
-  const heap = new Heap();
-  let order = 0;
-  const emit = (at: number, spec: TcpFrameSpec): void => heap.push({ at, order: order++, spec });
+  // Packets come out in time order, ties in the order they were made.
+  const queue = new EventQueue<TcpFrameSpec>();
+  const emit = (at: number, spec: TcpFrameSpec): void => queue.push(at, spec);
   const flush = (until: number): void => {
-    while (heap.size > 0 && (heap.peek() as Pending).at <= until) {
-      const item = heap.pop() as Pending;
-      writer.write((EPOCH + item.at) * 1e6, buildTcpFrame(item.spec));
+    while (queue.size > 0 && queue.peekTime() <= until) {
+      const at = queue.peekTime();
+      writer.write((EPOCH + at) * 1e6, buildTcpFrame(queue.pop() as TcpFrameSpec));
     }
   };
   // NAT addresses, each fronting hosts with their own clock (rate, offset).

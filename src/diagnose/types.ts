@@ -10,26 +10,10 @@
  */
 import type { AnalyzeSummary } from "../handshakes/analysis-types.js";
 import type { ConntrackUsage, CounterValue, EvidenceKind, Listener } from "../evidence/types.js";
+import type { CauseCode } from "../util/finding-codes.js";
 
-/** Codes that name why SYNs went unanswered (causes.md table). One of them can be the verdict. */
-export const CAUSE_CODES = [
-  "tw-recycle-paws",
-  "timewait-paws",
-  "accept-queue-overflow",
-  "syn-queue-overflow",
-  "syn-flood-cookies",
-  "firewall-drop",
-  "rp-filter",
-  "conntrack-full",
-  "no-listener",
-  "synack-lost",
-  "bad-checksum",
-  "tcp-md5",
-  "min-ttl",
-  "no-return-route",
-  "neighbour-unreachable",
-] as const;
-export type CauseCode = (typeof CAUSE_CODES)[number];
+/** Codes that name why SYNs went unanswered (causes.md table); one of them can be the verdict. */
+export { CAUSE_CODES, type CauseCode } from "../util/finding-codes.js";
 
 /** Risk findings (causes.md, after the table): reported alongside, never the verdict on their own. */
 export const RISK_CODES = [

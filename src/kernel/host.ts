@@ -7,6 +7,7 @@
  * Hot path: lookups are Maps keyed by numbers (local addr·65536+port, then remote addr·65536+port); counters
  * live in a Float64Array; a SYN allocates only its result, its reply and (when queued) its request sock.
  */
+import { EventQueue } from "../util/event-queue.js";
 import { C, COUNTER_NAMES, type CounterName } from "./counters.js";
 import { KernelConfigError } from "./errors.js";
 import { createFlowHash, hash4 } from "./hash.js";
@@ -248,11 +249,8 @@ export class ServerHost {
   private readonly logLines: KernelLogLine[] = [];
   private lastConntrackLogMs = Number.NEGATIVE_INFINITY;
 
-  // Timer heap (min by due, then insertion order): parallel arrays, lazy deletion via sock.timerDue.
-  private heapDue: number[] = [];
-  private heapSeq: number[] = [];
-  private heapSock: TimedSock[] = [];
-  private heapCounter = 0;
+  // Timers (min by due, then insertion order), with lazy deletion via sock.timerDue.
+  private readonly timers = new EventQueue<TimedSock>();
   private pendingTimerOut: Reply[] = [];
 
   private readonly seed: number;
@@ -573,7 +571,7 @@ export class ServerHost {
   /** Time of the next timer (SYN-ACK retransmit, request expiry, TIME_WAIT expiry); Infinity if none. */
   nextTimerMs(): number {
     this.dropStaleTimers();
-    return this.heapDue.length > 0 ? (this.heapDue[0] as number) : Number.POSITIVE_INFINITY;
+    return this.timers.peekTime();
   }
 
   /** Fires every timer due at or before nowMs, in time order; returns the segments they sent. */
@@ -585,9 +583,9 @@ export class ServerHost {
   }
 
   private runTimers(nowMs: number, out: Reply[]): void {
-    while (this.heapDue.length > 0 && (this.heapDue[0] as number) <= nowMs) {
-      const due = this.heapDue[0] as number;
-      const s = this.heapPop();
+    while (this.timers.size > 0 && this.timers.peekTime() <= nowMs) {
+      const due = this.timers.peekTime();
+      const s = this.timers.pop() as TimedSock;
       if (s.dead || s.timerDue !== due) continue;
       if (s.kind === KIND_REQ) this.reqTimer(s, due, out);
       else this.twTimer(s);
@@ -596,69 +594,11 @@ export class ServerHost {
 
   private schedule(s: TimedSock, due: number): void {
     s.timerDue = due;
-    const seq = this.heapCounter++;
-    const dues = this.heapDue;
-    const seqs = this.heapSeq;
-    const socks = this.heapSock;
-    let i = dues.length;
-    dues.push(due);
-    seqs.push(seq);
-    socks.push(s);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pd = dues[p] as number;
-      if (pd < due || (pd === due && (seqs[p] as number) < seq)) break;
-      dues[i] = pd;
-      seqs[i] = seqs[p] as number;
-      socks[i] = socks[p] as TimedSock;
-      i = p;
-    }
-    dues[i] = due;
-    seqs[i] = seq;
-    socks[i] = s;
-  }
-
-  private heapPop(): TimedSock {
-    const dues = this.heapDue;
-    const seqs = this.heapSeq;
-    const socks = this.heapSock;
-    const top = socks[0] as TimedSock;
-    const lastDue = dues.pop() as number;
-    const lastSeq = seqs.pop() as number;
-    const lastSock = socks.pop() as TimedSock;
-    const n = dues.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n) {
-          const ld = dues[l] as number;
-          const rd = dues[r] as number;
-          if (rd < ld || (rd === ld && (seqs[r] as number) < (seqs[l] as number))) c = r;
-        }
-        const cd = dues[c] as number;
-        if (cd > lastDue || (cd === lastDue && (seqs[c] as number) > lastSeq)) break;
-        dues[i] = cd;
-        seqs[i] = seqs[c] as number;
-        socks[i] = socks[c] as TimedSock;
-        i = c;
-      }
-      dues[i] = lastDue;
-      seqs[i] = lastSeq;
-      socks[i] = lastSock;
-    }
-    return top;
+    this.timers.push(due, s);
   }
 
   private dropStaleTimers(): void {
-    while (this.heapSock.length > 0) {
-      const s = this.heapSock[0] as TimedSock;
-      if (!s.dead && s.timerDue === this.heapDue[0]) return;
-      this.heapPop();
-    }
+    for (let s = this.timers.peek(); s && (s.dead || s.timerDue !== this.timers.peekTime()); s = this.timers.peek()) this.timers.pop();
   }
 
   /**
@@ -855,7 +795,7 @@ export class ServerHost {
    * segments come out of the next `advance()`.
    */
   receive(seg: Segment, nowMs: number): SegmentResult {
-    if (this.heapDue.length > 0 && (this.heapDue[0] as number) <= nowMs) this.runTimers(nowMs, this.pendingTimerOut);
+    if (this.timers.peekTime() <= nowMs) this.runTimers(nowMs, this.pendingTimerOut);
     const moved: CounterName[] = [];
     const flags = seg.flags;
     const isPureSyn = (flags & (SYN | ACK | RST)) === SYN;

@@ -4,28 +4,8 @@
  * prints as JSON Schema (`nosynack simulate --schema`).
  */
 import { z } from "zod";
+import { VERDICT_CODES } from "../util/finding-codes.js";
 import { MAX_SEED } from "../util/rng.js";
-
-/** Finding codes of causes.md a scenario may expect as its verdict (the bundle label). */
-export const VERDICT_CODES = [
-  "tw-recycle-paws",
-  "timewait-paws",
-  "accept-queue-overflow",
-  "syn-queue-overflow",
-  "syn-flood-cookies",
-  "firewall-drop",
-  "rp-filter",
-  "conntrack-full",
-  "no-listener",
-  "synack-lost",
-  "bad-checksum",
-  "tcp-md5",
-  "min-ttl",
-  "no-return-route",
-  "neighbour-unreachable",
-  "healthy",
-  "unknown",
-] as const;
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const ipv4 = z.string().regex(IPV4_RE, { message: "expected a dotted IPv4 address such as 198.18.0.2" });

@@ -13,7 +13,7 @@ import { ACK, FIN, RST, SYN } from "../kernel/types.js";
 import { Rng } from "../util/rng.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
 import { allocateClientPort, createClients, releaseClientPort, type ClientHost, type ClientPopulation } from "./clients.js";
-import { EventQueue } from "./event-queue.js";
+import { EventQueue } from "../util/event-queue.js";
 import { DurationHistogram } from "./histogram.js";
 import { createTranslator, type Translation, type Translator } from "./nat.js";
 import type { Scenario } from "./scenario.js";

@@ -1,10 +1,10 @@
 /**
- * Priority queue of simulator events keyed by (time, sequence): the sequence number is the order of scheduling,
- * so two events at the same microsecond always run in the order they were scheduled. That tie-break is what makes
- * a run reproducible from its seed alone.
+ * Priority queue keyed by (time, sequence): the sequence number is the order of scheduling, so two entries due at
+ * the same time always come out in the order they were pushed. That tie-break is what makes a simulation
+ * reproducible from its seed alone, and the kernel model's timers fire in a stable order.
  *
- * A binary heap over parallel arrays (times and sequences stay unboxed doubles), because the simulator pushes and
- * pops several events per simulated connection and must sustain millions per second.
+ * A binary heap over parallel arrays (times and sequences stay unboxed doubles), because the simulator and the
+ * kernel model push and pop several entries per simulated connection and must sustain millions per second.
  */
 export class EventQueue<T> {
   private times: number[] = [];
@@ -14,6 +14,11 @@ export class EventQueue<T> {
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** The earliest entry without removing it, or `undefined` when empty. */
+  peek(): T | undefined {
+    return this.items[0];
   }
 
   /** Time of the earliest event, or Infinity when empty. */

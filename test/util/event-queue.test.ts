@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EventQueue } from "../../src/sim/event-queue.js";
+import { EventQueue } from "../../src/util/event-queue.js";
 
 describe("EventQueue", () => {
   it("pops by time, then in scheduling order for equal times (any interleaving of push and pop)", () => {
