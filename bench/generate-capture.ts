@@ -7,21 +7,16 @@
  */
 import { PcapWriter } from "../src/capture/pcap-writer.js";
 import { EventQueue } from "../src/util/event-queue.js";
+import { Rng } from "../src/util/rng.js";
 import { buildTcpFrame, type TcpFrameSpec } from "../src/wire/build.js";
 import { TCP_FLAG } from "../src/wire/tcp.js";
 
 const { SYN, ACK, FIN, RST, PSH } = TCP_FLAG;
 
-/** mulberry32: small, seeded, reproducible. */
+/** Seeded, reproducible uniform numbers in [0, 1) from the project's xoshiro generator. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Rng(seed >>> 0);
+  return () => generator.float();
 }
 
 const SERVER = "198.18.0.10";

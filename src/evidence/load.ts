@@ -185,7 +185,7 @@ export function buildEvidence(inputs: EvidenceInputs): HostEvidence {
   }));
 
   const ofKind = (...kinds: EvidenceKind[]): Classified[] => classified.filter((c) => c.kind !== null && kinds.includes(c.kind));
-  /** The files of the latest snapshot that has any of these kinds (after, else single, else before). */
+  /** The files of the latest snapshot holding one of these kinds (after, else single, else before). */
   const latest = (...kinds: EvidenceKind[]): Classified[] => {
     const all = ofKind(...kinds);
     for (const snap of ["after", "single", "before"] as const) {

@@ -1,17 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TsClockEstimator } from "../../src/handshakes/ts-clocks.js";
+import { Rng } from "../../src/util/rng.js";
 
-/** A deterministic generator (mulberry32) so each case is reproducible from its seed. */
+/** Seeded, reproducible uniform numbers in [0, 1) from the project's xoshiro generator. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Rng(seed >>> 0);
+  return () => generator.float();
 }
 
 interface Host {

@@ -15,7 +15,7 @@ export const twRecycleEnabled: Rule = {
     const nat = (ctx.capture?.sources ?? []).filter((s) => s.tsClocks > 1 || s.tsvalRegressions > 0);
     return finding(this, ctx, {
       confidence: nat.length > 0 ? 0.9 : 0.7,
-      summary: "tcp_tw_recycle is on: any clients behind NAT/LVS, and 4.10 clients, will see SYNs dropped silently",
+      summary: "tcp_tw_recycle is on: clients behind NAT/LVS, and 4.10 clients, will see SYNs dropped silently",
       evidence,
       port: null,
       fix: [sysctlFix("net.ipv4.tcp_tw_recycle", "0", "do NOT turn off tcp_timestamps instead")],
