@@ -1,5 +1,6 @@
 import { ipv4FromKey } from "../util/ipv4-key.js";
 import type { AttemptRecord, FirstReply } from "./analysis-types.js";
+import type { ListenerState, SourceState } from "./tallies.js";
 
 /**
  * Live state of one connection attempt (4-tuple + ISN) while the capture is read. Addresses are kept as keys
@@ -26,6 +27,9 @@ export class Attempt {
   done = false;
   /** next attempt whose 4-tuple digest is the same (hash chain) */
   next: Attempt | null = null;
+  /** the tallies this attempt counts into (no lookup when it is finalised) */
+  listener: ListenerState | null = null;
+  source: SourceState | null = null;
 
   constructor(
     readonly clientKey: number,

@@ -4,6 +4,7 @@ import { TCP_FLAG } from "../wire/tcp.js";
 import { TcpOptions } from "../wire/tcp-options.js";
 import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
 import { Attempt } from "./attempt.js";
+import type { ListenerState, SourceState } from "./tallies.js";
 import { addressKey, destinationText, endpointKey, sourceText, tupleHash } from "./endpoint-key.js";
 import { RecycleCache } from "./recycle-cache.js";
 import { TimelineBuilder } from "./timeline.js";
@@ -34,25 +35,7 @@ const SERIES_SOURCES = 256;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
-interface ListenerState {
-  addr: string;
-  port: number;
-  attempts: number;
-  unanswered: number;
-  firstReply: Record<FirstReply, number>;
-  ttlMin: number;
-  ttlMax: number;
-}
 
-interface SourceState {
-  addr: string;
-  attempts: number;
-  unanswered: number;
-  tsvalRegressions: number;
-  clocks: TsClockEstimator;
-  /** flat [micros, tsVal, port, …] of first SYNs; null when this source is not followed */
-  points: number[] | null;
-}
 
 /** Who closed a connection first; keyed like attempts (client → server digest + exact endpoints). */
 class CloseState {
@@ -251,8 +234,7 @@ export class HandshakeTracker {
     }
     if (tsVal >= 0 && this.recycle.rejects(addressKey(view.dstKey, v6), addressKey(view.srcKey, v6), tsVal, now)) {
       attempt.tsvalRegression = true;
-      const source = this.sources.get(addressKey(view.srcKey, v6));
-      if (source) source.tsvalRegressions++;
+      if (attempt.source) attempt.source.tsvalRegressions++;
     }
   }
 
@@ -272,6 +254,7 @@ export class HandshakeTracker {
     this.timeline.add("syn", now);
 
     const source = this.source(view, v6);
+    attempt.source = source;
     if (source) {
       if (tsVal >= 0) {
         source.clocks.add(now, tsVal, view.sport);
@@ -279,6 +262,7 @@ export class HandshakeTracker {
       }
     }
     const listener = this.listener(view.dstKey, view.dport, v6, view);
+    attempt.listener = listener;
     if (view.ttl < listener.ttlMin) listener.ttlMin = view.ttl;
     if (view.ttl > listener.ttlMax) listener.ttlMax = view.ttl;
     const close = this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, clientText, serverText);
@@ -358,31 +342,25 @@ export class HandshakeTracker {
   private fin(view: PacketView): void {
     const now = view.timestampMicros;
     const v6 = view.ipVersion === 6;
-    // Orientation: the FIN's sender is the client if the connection is known that way round or its
-    // destination is a known listener; otherwise the server, if its source is one.
-    let fromServer: boolean;
-    let clientKey = view.srcKey;
-    let serverKey = view.dstKey;
-    let clientPort = view.sport;
-    let serverPort = view.dport;
+    // Orientation: the FIN's sender is the client if the connection is known that way round, the server if it
+    // is known the other way round; for connections older than the capture, whichever end is a known listener.
     const srcText = v6 ? view.srcAddress() : "";
     const dstText = v6 ? view.dstAddress() : "";
-    let clientText = srcText;
-    let serverText = dstText;
-    let state = this.findClose(clientKey, serverKey, clientPort, serverPort, clientText, serverText);
-    if (state || this.forwardAttempt(view) || this.listeners.has(endpointKey(view.dstKey, view.dport, v6))) {
-      fromServer = false;
-    } else {
-      clientKey = view.dstKey;
-      serverKey = view.srcKey;
-      clientPort = view.dport;
-      serverPort = view.sport;
-      clientText = dstText;
-      serverText = srcText;
-      state = this.findClose(clientKey, serverKey, clientPort, serverPort, clientText, serverText);
-      if (!state && !this.reverseAttempt(view) && !this.listeners.has(endpointKey(view.srcKey, view.sport, v6))) return;
-      fromServer = true;
+    let fromServer = false;
+    let state = this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, srcText, dstText);
+    if (!state && !this.forwardAttempt(view)) {
+      state = this.findClose(view.dstKey, view.srcKey, view.dport, view.sport, dstText, srcText);
+      if (state || this.reverseAttempt(view)) fromServer = true;
+      else if (this.listeners.has(endpointKey(view.dstKey, view.dport, v6))) fromServer = false;
+      else if (this.listeners.has(endpointKey(view.srcKey, view.sport, v6))) fromServer = true;
+      else return;
     }
+    const clientKey = fromServer ? view.dstKey : view.srcKey;
+    const serverKey = fromServer ? view.srcKey : view.dstKey;
+    const clientPort = fromServer ? view.dport : view.sport;
+    const serverPort = fromServer ? view.sport : view.dport;
+    const clientText = fromServer ? dstText : srcText;
+    const serverText = fromServer ? srcText : dstText;
     if (!state) {
       const hash = tupleHash(clientKey, serverKey, clientPort, serverPort);
       state = new CloseState(clientKey, serverKey, clientPort, serverPort, clientText, serverText, hash, fromServer, now);
@@ -481,13 +459,13 @@ export class HandshakeTracker {
     } else {
       totals.unanswered++;
     }
-    const listener = this.listeners.get(endpointKey(attempt.serverKey, attempt.serverPort, attempt.v6));
+    const listener = attempt.listener;
     if (listener) {
       listener.attempts++;
       listener.firstReply[attempt.firstReply]++;
       if (!attempt.answered) listener.unanswered++;
     }
-    const source = this.sources.get(addressKey(attempt.clientKey, attempt.v6));
+    const source = attempt.source;
     if (source) {
       source.attempts++;
       if (!attempt.answered) source.unanswered++;
