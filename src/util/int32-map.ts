@@ -27,7 +27,7 @@ export class Int32Map<V> {
 
   /** Spreads keys whose low bits agree (digests are already mixed; this is cheap insurance). */
   private slot(key: number): number {
-    return (Math.imul(key, 0x9e3779b1) >>> 16 ^ key) & this.mask;
+    return ((Math.imul(key, 0x9e3779b1) >>> 16) ^ key) & this.mask;
   }
 
   get(key: number): V | undefined {
