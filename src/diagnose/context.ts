@@ -5,7 +5,7 @@
 import type { AnalyzeSummary, AttemptRecord, ListenerSummary } from "../handshakes/analysis-types.js";
 import type { CounterValue, HostEvidence, KernelLogEvent, Listener } from "../evidence/types.js";
 import { counterExists, isCounterName, type KernelProfile } from "../kernel/index.js";
-import type { NetState } from "./net-state.js";
+import type { NetState } from "../evidence/ip-route-neigh.js";
 
 export interface RuleContext {
   /** Server-side capture summary (every capture not marked as the client's). */

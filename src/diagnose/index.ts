@@ -5,4 +5,3 @@ export { diagnosePaths, type DiagnoseOptions } from "./load.js";
 export { runEngine, VERDICT_MIN_CONFIDENCE, type EngineResult } from "./engine.js";
 export type { RuleContext } from "./context.js";
 export { RULES, CAUSE_RULES, RISK_RULES } from "./rules/index.js";
-export { parseIpNeigh, parseIpRoute, type NetState } from "./net-state.js";

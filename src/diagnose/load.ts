@@ -12,7 +12,7 @@ import { COUNTER_NAMES, parseKernelVersion, profileFor, type KernelProfile } fro
 import { InputError, UsageError } from "../util/errors.js";
 import type { RuleContext } from "./context.js";
 import { runEngine } from "./engine.js";
-import { looksLikeIpNeigh, looksLikeIpRoute, parseIpNeigh, parseIpRoute, type NetState } from "./net-state.js";
+import { looksLikeIpNeigh, looksLikeIpRoute, parseIpNeigh, parseIpRoute, type NetState } from "../evidence/ip-route-neigh.js";
 import type { DiagnoseInput, Diagnosis, DiagnosisKernel, HostDigest, KernelSource } from "./types.js";
 
 export interface DiagnoseOptions {

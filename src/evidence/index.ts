@@ -40,3 +40,4 @@ export { parseIptablesSave } from "./iptables.js";
 export { parseNftRuleset } from "./nft.js";
 export { parseNftJson } from "./nft-json.js";
 export { parseKernelLog } from "./kernel-log.js";
+export { looksLikeIpNeigh, looksLikeIpRoute, parseIpNeigh, parseIpRoute, routeTo, unresolvedNeighbours, type NetState, type Neighbour, type Route } from "./ip-route-neigh.js";

@@ -3,7 +3,7 @@ import type { AnalyzeSummary, AttemptRecord, FirstReply } from "../../src/handsh
 import type { CounterValue, HostEvidence, Listener } from "../../src/evidence/types.js";
 import type { RuleContext } from "../../src/diagnose/context.js";
 import { profileFor } from "../../src/kernel/index.js";
-import type { NetState } from "../../src/diagnose/net-state.js";
+import type { NetState } from "../../src/evidence/ip-route-neigh.js";
 
 const T0 = 1_700_000_000_000_000;
 

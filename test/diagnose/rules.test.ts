@@ -1,7 +1,7 @@
 /** Rule unit tests on hand-built capture summaries and host evidence, including kernel-version boundaries. */
 import { describe, expect, it } from "vitest";
 import { runEngine } from "../../src/diagnose/engine.js";
-import { parseIpNeigh, parseIpRoute } from "../../src/diagnose/net-state.js";
+import { parseIpNeigh, parseIpRoute } from "../../src/evidence/ip-route-neigh.js";
 import { RULES, CAUSE_RULES, RISK_RULES } from "../../src/diagnose/rules/index.js";
 import { CAUSE_CODES, RISK_CODES, type Finding } from "../../src/diagnose/types.js";
 import type { RuleContext } from "../../src/diagnose/context.js";

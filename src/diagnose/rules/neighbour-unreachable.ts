@@ -4,7 +4,7 @@
  * TCPSynRetrans rising, SYN-RECV sockets, `ip neigh` INCOMPLETE/FAILED.
  */
 import { amountOf, rise, socketsInState, type RuleContext } from "../context.js";
-import { routeTo, unresolvedNeighbours } from "../net-state.js";
+import { routeTo, unresolvedNeighbours } from "../../evidence/ip-route-neigh.js";
 import { captureItem, counterItems, finding, fix, socketCountItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { silentEvidence } from "./common.js";

@@ -4,7 +4,7 @@
  * Lab finding: on 6.18 IpOutNoRoutes does not move for it (causes.md expects it to).
  */
 import { amountOf, attemptsOnPort, rise, rose, socketsInState, sysctlNumber, type RuleContext } from "../context.js";
-import { routeTo } from "../net-state.js";
+import { routeTo } from "../../evidence/ip-route-neigh.js";
 import { counterItem, counterItems, finding, fix, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { silentEvidence } from "./common.js";

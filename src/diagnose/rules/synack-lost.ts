@@ -4,7 +4,7 @@
  * Host: TCPSynRetrans and SYN-RECV sockets with no listener drops and the neighbour resolved.
  */
 import { amountOf, attemptsOnPort, rise, socketsInState, type RuleContext } from "../context.js";
-import { unresolvedNeighbours } from "../net-state.js";
+import { unresolvedNeighbours } from "../../evidence/ip-route-neigh.js";
 import { captureItem, counterItems, finding, fix, packetItems, socketCountItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 

@@ -1,6 +1,6 @@
 /**
- * `ip route` and `ip neigh` outputs. The evidence loader does not read them (yet); the neighbour and
- * return-route rules need them, so this small reader lives here. Text parsers never throw.
+ * `ip route` and `ip neigh` outputs (the lab and collect bundles carry them). The neighbour and return-route rules
+ * read them; `diagnose` loads the files (loadEvidence does not yet). Text parsers never throw.
  */
 
 export interface Route {
