@@ -83,6 +83,11 @@ export async function runClient(ctx: ScenarioContext, options: ClientOptions = {
 }
 
 /** Starts the client workload in the background (for scenarios that overlap several clients). */
+/** The usual workload of a "SYNs go unanswered" scenario: one client attempt, bounded by the timeoutMs param. */
+export async function probeWorkload(ctx: ScenarioContext): Promise<void> {
+  await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
+}
+
 export function startClient(ctx: ScenarioContext, options: ClientOptions = {}): BackgroundProcess {
   const index = options.client ?? 0;
   const ns = ctx.topo.clients[index];

@@ -2,7 +2,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { num, type Scenario } from "../scenario.js";
-import { routed, runClient, startServer } from "./common.js";
+import { probeWorkload, routed, startServer } from "./common.js";
 
 /**
  * Conntrack table full, without touching the root namespace. On this kernel nf_conntrack_max is global and
@@ -55,7 +55,5 @@ export const conntrackFull: Scenario = {
     ctx.note(`conntrack filled: nf_conntrack_count ${count} of nf_conntrack_max ${max} (server namespace only)`);
     ctx.result("conntrack", { max, count: Number(count) });
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };

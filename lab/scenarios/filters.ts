@@ -1,5 +1,5 @@
 import { num, type Scenario } from "../scenario.js";
-import { hping, routed, runClient, startRawListener, startServer } from "./common.js";
+import { hping, probeWorkload, routed, runClient, startRawListener, startServer } from "./common.js";
 
 /** A client that keeps retrying for `timeoutMs` (SYN retransmits at +1, +2, … s on this kernel). */
 const probe = { count: 1, timeoutMs: 2500 };
@@ -23,9 +23,7 @@ export const firewallDropNft: Scenario = {
 `,
     );
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
 
 export const firewallDropIptables: Scenario = {
@@ -78,9 +76,7 @@ export const rpFilter: Scenario = {
     await lab.sysctl(topo.server, { "net.ipv4.conf.all.rp_filter": 1, "net.ipv4.conf.eth0.rp_filter": 1 });
     await startServer(ctx);
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
 
 export const noListener: Scenario = {
@@ -114,9 +110,7 @@ export const tcpMd5: Scenario = {
   async setup(ctx) {
     await startRawListener(ctx, { accept: true, md5Peer: ctx.topo.clientAddrs[0] ?? "" });
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
 
 export const minTtl: Scenario = {
@@ -128,9 +122,7 @@ export const minTtl: Scenario = {
   async setup(ctx) {
     await startRawListener(ctx, { accept: true, minTtl: num(ctx.params, "minTtl") });
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
 
 export const badChecksum: Scenario = {

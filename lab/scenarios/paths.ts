@@ -1,5 +1,5 @@
 import { num, type Scenario } from "../scenario.js";
-import { routed, runClient, startServer } from "./common.js";
+import { probeWorkload, routed, startServer } from "./common.js";
 
 /** The router drops the server's SYN-ACKs: the server sees SYNs and sends SYN-ACKs, the client never gets them. */
 export const synackLost: Scenario = {
@@ -22,9 +22,7 @@ export const synackLost: Scenario = {
     );
     await startServer(ctx);
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
 
 /** The server has no route back to the client network (no default route): the SYN-ACK cannot be sent. */
@@ -37,9 +35,7 @@ export const noReturnRoute: Scenario = {
   async setup(ctx) {
     await startServer(ctx);
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
 
 /** The route back to the clients points at a gateway address nobody owns: ARP goes unanswered. */
@@ -54,7 +50,5 @@ export const neighbourUnreachable: Scenario = {
     for (const net of ctx.topo.clientNets) await ctx.lab.route(ctx.topo.server, ["add", net, "via", hop]);
     await startServer(ctx);
   },
-  async workload(ctx) {
-    await runClient(ctx, { timeoutMs: num(ctx.params, "timeoutMs") });
-  },
+  workload: probeWorkload,
 };
