@@ -13,15 +13,6 @@ export function tupleHash(srcKey: number, dstKey: number, sport: number, dport: 
   return (h ^ ((sport << 16) | dport) ^ (h >>> 16)) | 0;
 }
 
-/** Exact key of (address, port) for IPv4; digest-based for IPv6 (then the low bit is 1). */
-export function endpointKey(addrKey: number, port: number, v6: boolean): number {
-  return (addrKey * 65536 + port) * 2 + (v6 ? 1 : 0);
-}
-
-export function addressKey(addrKey: number, v6: boolean): number {
-  return addrKey * 2 + (v6 ? 1 : 0);
-}
-
 /** Text of the packet's source address: from the key for IPv4 (no byte reads), formatted for IPv6. */
 export function sourceText(view: PacketView): string {
   return view.ipVersion === 6 ? view.srcAddress() : ipv4FromKey(view.srcKey);

@@ -1,60 +1,65 @@
+import { grownColumn } from "../util/columns.js";
+import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
 import { diff32 } from "../util/seq32.js";
+import { SlotQueue } from "../util/slot-queue.js";
+import { tupleHash } from "./endpoint-key.js";
 
 /** TCP_PAWS_MSL: the per-peer timestamp cache entry is trusted for 60 s. */
 const PAWS_MSL_MICROS = 60e6;
 /** TCP_PAWS_WINDOW: one tick of slack in the tw_recycle comparison. */
 const PAWS_WINDOW = 1;
 
-interface Entry {
-  serverKey: number;
-  tsVal: number;
-  stampMicros: number;
+class Entries extends KeyedSlots {
+  tsVal = new Float64Array(this.capacity);
+  stamp = new Float64Array(this.capacity);
+  protected override growColumns(capacity: number): void {
+    this.tsVal = grownColumn(this.tsVal, capacity);
+    this.stamp = grownColumn(this.stamp, capacity);
+  }
 }
 
 /**
  * What a tw_recycle server (kernel ≤ 4.11) would remember per (server address, client address): the client's
  * last TSval on a connection the server closed first (tcp_remember_stamp() when the socket enters TIME_WAIT),
  * and when it arrived. A later SYN from that address with a TSval more than one tick older, within 60 s, is what
- * tcp_peer_is_proven(…, paws_check) rejects. Keys are address keys (see endpoint-key.ts); entries older than
- * 60 s are dropped by `expire`.
+ * tcp_peer_is_proven(…, paws_check) rejects. Addresses are keys as in the tracker (text only for IPv6); entries
+ * leave 60 s after their last update (`expire`, in update order).
  */
 export class RecycleCache {
-  /** client address key → entries, one per server address (usually one) */
-  private readonly entries = new Map<number, Entry[]>();
+  private readonly entries = new Entries(256);
+  private readonly updates = new SlotQueue();
 
   /** The server's socket entered TIME_WAIT: remember the client's TSval (if newer, or the entry is stale). */
-  remember(serverKey: number, clientKey: number, tsVal: number, micros: number): void {
-    let list = this.entries.get(clientKey);
-    if (!list) {
-      list = [];
-      this.entries.set(clientKey, list);
+  remember(serverKey: number, clientKey: number, text: string, tsVal: number, micros: number): void {
+    const entries = this.entries;
+    const digest = tupleHash(serverKey, clientKey, 0, 0);
+    let s = entries.find(digest, serverKey | 0, clientKey | 0, 0, text);
+    if (s === NO_SLOT) {
+      s = entries.insert(digest, serverKey | 0, clientKey | 0, 0, text);
+    } else if (!(diff32(entries.tsVal[s] as number, tsVal) <= 0 || micros - (entries.stamp[s] as number) > PAWS_MSL_MICROS)) {
+      return;
     }
-    const entry = list.find((e) => e.serverKey === serverKey);
-    if (!entry) {
-      list.push({ serverKey, tsVal, stampMicros: micros });
-    } else if (diff32(entry.tsVal, tsVal) <= 0 || micros - entry.stampMicros > PAWS_MSL_MICROS) {
-      entry.tsVal = tsVal;
-      entry.stampMicros = micros;
-    }
+    entries.tsVal[s] = tsVal;
+    entries.stamp[s] = micros;
+    this.updates.push(s, micros);
   }
 
   /** Would the tw_recycle check reject a SYN with this TSval now? */
-  rejects(serverKey: number, clientKey: number, tsVal: number, micros: number): boolean {
-    const list = this.entries.get(clientKey);
-    if (!list) return false;
-    for (const entry of list) {
-      if (entry.serverKey !== serverKey) continue;
-      return micros - entry.stampMicros < PAWS_MSL_MICROS && diff32(entry.tsVal, tsVal) > PAWS_WINDOW;
-    }
-    return false;
+  rejects(serverKey: number, clientKey: number, text: string, tsVal: number, micros: number): boolean {
+    const entries = this.entries;
+    if (entries.used === 0) return false;
+    const s = entries.find(tupleHash(serverKey, clientKey, 0, 0), serverKey | 0, clientKey | 0, 0, text);
+    if (s === NO_SLOT) return false;
+    return micros - (entries.stamp[s] as number) < PAWS_MSL_MICROS && diff32(entries.tsVal[s] as number, tsVal) > PAWS_WINDOW;
   }
 
   expire(nowMicros: number): void {
-    for (const [key, list] of this.entries) {
-      if (list.every((e) => nowMicros - e.stampMicros < PAWS_MSL_MICROS)) continue;
-      const live = list.filter((e) => nowMicros - e.stampMicros < PAWS_MSL_MICROS);
-      if (live.length === 0) this.entries.delete(key);
-      else this.entries.set(key, live);
+    const updates = this.updates;
+    while (nowMicros - updates.frontTime() >= PAWS_MSL_MICROS) {
+      const s = updates.frontSlot();
+      // Only the entry's latest update frees it; earlier queue entries of a refreshed slot are stale.
+      if (this.entries.linked[s] === 1 && this.entries.stamp[s] === updates.frontTime()) this.entries.free(s);
+      updates.shift();
     }
   }
 }

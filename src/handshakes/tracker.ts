@@ -1,14 +1,17 @@
 import type { PacketView } from "../capture/packet-view.js";
-import { Int32Map } from "../util/int32-map.js";
+import { ABSENT, Int32Map } from "../util/int32-map.js";
+import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
+import { SlotQueue } from "../util/slot-queue.js";
 import { TCP_FLAG } from "../wire/tcp.js";
 import { TcpOptions } from "../wire/tcp-options.js";
 import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
-import { Attempt } from "./attempt.js";
-import type { ListenerState, SourceState } from "./tallies.js";
-import { addressKey, destinationText, endpointKey, sourceText, tupleHash } from "./endpoint-key.js";
+import { AttemptTable, FIRST_REPLY, MARK, portPair, REPLY } from "./attempt-table.js";
+import { CloseTable } from "./close-table.js";
+import { destinationText, sourceText, tupleHash } from "./endpoint-key.js";
 import { RecycleCache } from "./recycle-cache.js";
+import type { ListenerState, SourceState } from "./tallies.js";
 import { TimelineBuilder } from "./timeline.js";
-import { TsClockEstimator } from "./ts-clocks.js";
+import { ClockArena, TsClockEstimator } from "./ts-clocks.js";
 
 export interface TrackerOptions {
   /** only SYNs to this address are attempts (default: the receiver of any SYN is a server) */
@@ -35,54 +38,14 @@ const SERIES_SOURCES = 256;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
-
-
-/** Who closed a connection first; keyed like attempts (client → server digest + exact endpoints). */
-class CloseState {
-  timeWaitSince = -1;
-  next: CloseState | null = null;
-  constructor(
-    readonly clientKey: number,
-    readonly serverKey: number,
-    readonly clientPort: number,
-    readonly serverPort: number,
-    readonly clientText: string,
-    readonly serverText: string,
-    readonly hash: number,
-    readonly serverFirst: boolean,
-    readonly firstFinAt: number,
-  ) {}
-  removed = false;
-}
-
 function zeroReplies(): Record<FirstReply, number> {
   return { synack: 0, ack: 0, rst: 0, icmp: 0, none: 0 };
 }
 
-/** A FIFO of items in creation order: a ring buffer that doubles when full. */
-class ExpiryQueue<T> {
-  private items: Array<T | undefined> = new Array<T | undefined>(1024).fill(undefined);
-  private head = 0;
-  size = 0;
-  push(item: T): void {
-    if (this.size === this.items.length) {
-      const grown = new Array<T | undefined>(this.items.length * 2).fill(undefined);
-      for (let i = 0; i < this.size; i++) grown[i] = this.items[(this.head + i) % this.items.length];
-      this.items = grown;
-      this.head = 0;
-    }
-    this.items[(this.head + this.size) % this.items.length] = item;
-    this.size++;
-  }
-  peek(): T | undefined {
-    return this.size === 0 ? undefined : this.items[this.head];
-  }
-  shift(): void {
-    if (this.size === 0) return;
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) % this.items.length;
-    this.size--;
-  }
+/** "client server" for IPv6 (whose keys are digests), empty for IPv4: the text part of a table key. */
+function pairText(view: PacketView, fromServer: boolean): string {
+  if (view.ipVersion !== 6) return "";
+  return fromServer ? `${view.dstAddress()} ${view.srcAddress()}` : `${view.srcAddress()} ${view.dstAddress()}`;
 }
 
 /**
@@ -90,24 +53,27 @@ class ExpiryQueue<T> {
  * reply, SYN-ACK repeats, who closed each connection first, and the tw_recycle view of TSval regressions.
  *
  * `observe` is the hot path. A packet without SYN, FIN or RST costs a few field reads and, while replies are
- * awaited, one numeric map lookup. Packets with those flags look their 4-tuple up by a 32-bit digest (hash
- * chains resolve collisions) and build no strings, except for IPv6 addresses. State older than the client retry
- * budget or TIME_WAIT expires by capture time (FIFO queues in creation order), so memory follows the traffic
- * rate, not the file size.
+ * awaited, one int32 map lookup. Packets with those flags find their 4-tuple by a 32-bit digest in tables of
+ * typed-array columns (util/keyed-slots.ts) and build no strings, except for IPv6 addresses. State older than
+ * the client retry budget or TIME_WAIT expires by capture time (queues in creation order), so memory follows the
+ * traffic rate, not the file size.
  */
 export class HandshakeTracker {
   tcpPackets = 0;
   private readonly options: TrackerOptions;
   private readonly portFilter: number;
-  private readonly attempts = new Int32Map<Attempt>(1 << 16);
+  private readonly attempts = new AttemptTable(1 << 14);
   private liveAttempts = 0;
-  private readonly attemptQueue = new ExpiryQueue<Attempt>();
+  private readonly attemptQueue = new SlotQueue();
   /** reply-direction digests of attempts still waiting for their first reply → how many */
-  private readonly awaiting = new Int32Map<number>(1 << 14);
-  private readonly closes = new Int32Map<CloseState>(1 << 16);
-  private readonly closeQueue = new ExpiryQueue<CloseState>();
-  private readonly listeners = new Map<number, ListenerState>();
-  private readonly sources = new Map<number, SourceState>();
+  private readonly awaiting = new Int32Map(1 << 14);
+  private readonly closes = new CloseTable(1 << 14);
+  private readonly closeQueue = new SlotQueue();
+  private readonly listenerIndex = new KeyedSlots(64);
+  private readonly listenerStates: ListenerState[] = [];
+  private readonly sourceIndex = new KeyedSlots(1024);
+  private readonly sourceStates: SourceState[] = [];
+  private readonly clockArena = new ClockArena();
   private readonly recycle = new RecycleCache();
   private readonly timeline = new TimelineBuilder();
   private readonly arpRequests = new Map<string, number>();
@@ -156,7 +122,7 @@ export class HandshakeTracker {
     const flags = view.flags;
     if (view.timestampMicros - this.lastSweep >= SWEEP_EVERY_MICROS) this.sweep(view.timestampMicros);
     if ((flags & SYN_FIN_RST) === 0) {
-      if (this.awaiting.size !== 0 && (flags & TCP_FLAG.ACK) !== 0 && this.awaiting.has(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport))) {
+      if (this.awaiting.size !== 0 && (flags & TCP_FLAG.ACK) !== 0 && this.awaiting.get(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport)) !== ABSENT) {
         this.bareAck(view);
       }
       return;
@@ -173,55 +139,46 @@ export class HandshakeTracker {
 
   // --- lookups: the packet's source is the client (forward) or the server (reverse) ---
 
-  private findAttempt(clientKey: number, serverKey: number, clientPort: number, serverPort: number, v6: boolean, view: PacketView, reverse: boolean): Attempt | null {
-    let attempt = this.attempts.get(tupleHash(clientKey, serverKey, clientPort, serverPort)) ?? null;
-    if (!attempt) return null;
-    const clientText = v6 ? (reverse ? view.dstAddress() : view.srcAddress()) : "";
-    const serverText = v6 ? (reverse ? view.srcAddress() : view.dstAddress()) : "";
-    while (attempt && !attempt.matches(clientKey, serverKey, clientPort, serverPort, clientText, serverText)) attempt = attempt.next;
-    return attempt;
+  private forwardAttempt(view: PacketView): number {
+    return this.attempts.find(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport), view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), pairText(view, false));
   }
 
-  private forwardAttempt(view: PacketView): Attempt | null {
-    return this.findAttempt(view.srcKey, view.dstKey, view.sport, view.dport, view.ipVersion === 6, view, false);
+  private reverseAttempt(view: PacketView): number {
+    return this.attempts.find(tupleHash(view.dstKey, view.srcKey, view.dport, view.sport), view.dstKey | 0, view.srcKey | 0, portPair(view.dport, view.sport), pairText(view, true));
   }
 
-  private reverseAttempt(view: PacketView): Attempt | null {
-    return this.findAttempt(view.dstKey, view.srcKey, view.dport, view.sport, view.ipVersion === 6, view, true);
-  }
-
-  private findClose(clientKey: number, serverKey: number, clientPort: number, serverPort: number, clientText: string, serverText: string): CloseState | null {
-    let close = this.closes.get(tupleHash(clientKey, serverKey, clientPort, serverPort)) ?? null;
-    while (close && !(close.clientKey === clientKey && close.serverKey === serverKey && close.clientPort === clientPort && close.serverPort === serverPort && close.clientText === clientText && close.serverText === serverText)) close = close.next;
-    return close;
+  private findClose(view: PacketView, fromServer: boolean): number {
+    return fromServer
+      ? this.closes.find(tupleHash(view.dstKey, view.srcKey, view.dport, view.sport), view.dstKey | 0, view.srcKey | 0, portPair(view.dport, view.sport), pairText(view, true))
+      : this.closes.find(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport), view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), pairText(view, false));
   }
 
   // --- SYN path ---
 
   private syn(view: PacketView): void {
     if (this.portFilter >= 0 && view.dport !== this.portFilter) return;
-    const v6 = view.ipVersion === 6;
     if (this.options.server !== undefined && destinationText(view) !== this.options.server) return;
     const now = view.timestampMicros;
     const options = this.tcpOptions;
     view.tcpOptions(options);
     const tsVal = options.hasTimestamps ? options.tsVal : -1;
+    const table = this.attempts;
 
-    let attempt = this.forwardAttempt(view);
-    if (attempt && attempt.isn === view.seq) {
-      attempt.syns++;
-      attempt.lastSyn = now;
+    let s = this.forwardAttempt(view);
+    if (s !== NO_SLOT && table.isn[s] === (view.seq | 0)) {
+      table.syns[s] = (table.syns[s] as number) + 1;
+      table.lastSyn[s] = now;
       this.totals.synRetransmits++;
       this.timeline.add("synRetransmits", now);
     } else {
-      if (attempt) this.finalise(attempt);
-      attempt = this.newAttempt(view, tsVal, v6);
+      if (s !== NO_SLOT) this.finalise(s);
+      s = this.newAttempt(view, tsVal);
     }
 
     if (options.hasTimestamps) this.signals.synWithTimestamps++;
     if (options.hasMd5) {
       this.signals.synWithMd5++;
-      attempt.md5Option = true;
+      table.marks[s] = (table.marks[s] as number) | MARK.md5Option;
     }
     if (options.malformed) this.signals.synMalformedOptions++;
     const checksum = view.tcpChecksumOk();
@@ -229,83 +186,90 @@ export class HandshakeTracker {
       this.signals.synChecksumChecked++;
       if (!checksum) {
         this.signals.synBadChecksum++;
-        attempt.badChecksum = true;
+        table.marks[s] = (table.marks[s] as number) | MARK.badChecksum;
       }
     }
-    if (tsVal >= 0 && this.recycle.rejects(addressKey(view.dstKey, v6), addressKey(view.srcKey, v6), tsVal, now)) {
-      attempt.tsvalRegression = true;
-      if (attempt.source) attempt.source.tsvalRegressions++;
+    if (tsVal >= 0 && this.recycle.rejects(view.dstKey, view.srcKey, pairText(view, true), tsVal, now)) {
+      table.marks[s] = (table.marks[s] as number) | MARK.tsvalRegression;
+      const source = table.source[s] as number;
+      if (source >= 0) (this.sourceStates[source] as SourceState).tsvalRegressions++;
     }
   }
 
-  private newAttempt(view: PacketView, tsVal: number, v6: boolean): Attempt {
+  private newAttempt(view: PacketView, tsVal: number): number {
     const now = view.timestampMicros;
-    const clientText = v6 ? view.srcAddress() : "";
-    const serverText = v6 ? view.dstAddress() : "";
-    const hash = tupleHash(view.srcKey, view.dstKey, view.sport, view.dport);
-    const replyHash = tupleHash(view.dstKey, view.srcKey, view.dport, view.sport);
-    const attempt = new Attempt(view.srcKey, view.dstKey, view.sport, view.dport, clientText, serverText, view.seq, now, tsVal, view.ttl, hash, replyHash);
-    attempt.next = this.attempts.get(hash) ?? null;
-    this.attempts.set(hash, attempt);
+    const text = pairText(view, false);
+    const digest = tupleHash(view.srcKey, view.dstKey, view.sport, view.dport);
+    const replyDigest = tupleHash(view.dstKey, view.srcKey, view.dport, view.sport);
+    const table = this.attempts;
+    const s = table.open(digest, replyDigest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text, view.seq | 0, now, tsVal, view.ttl);
     this.liveAttempts++;
-    this.attemptQueue.push(attempt);
-    this.awaiting.set(replyHash, (this.awaiting.get(replyHash) ?? 0) + 1);
+    this.attemptQueue.push(s, now);
+    const waiting = this.awaiting.get(replyDigest);
+    this.awaiting.set(replyDigest, waiting === ABSENT ? 1 : waiting + 1);
     if (this.liveAttempts > MAX_LIVE_ATTEMPTS) this.evictOldestAttempt();
     this.timeline.add("syn", now);
 
-    const source = this.source(view, v6);
-    attempt.source = source;
-    if (source) {
-      if (tsVal >= 0) {
-        source.clocks.add(now, tsVal, view.sport);
-        if (source.points && source.points.length < SERIES_POINTS * 3) source.points.push(now, tsVal, view.sport);
-      }
+    const sourceSlot = this.source(view);
+    table.source[s] = sourceSlot;
+    if (sourceSlot >= 0 && tsVal >= 0) {
+      const source = this.sourceStates[sourceSlot] as SourceState;
+      source.clocks.add(now, tsVal, view.sport);
+      if (source.points && source.points.length < SERIES_POINTS * 3) source.points.push(now, tsVal, view.sport);
     }
-    const listener = this.listener(view.dstKey, view.dport, v6, view);
-    attempt.listener = listener;
+    const listenerSlot = this.listener(view);
+    table.listener[s] = listenerSlot;
+    const listener = this.listenerStates[listenerSlot] as ListenerState;
     if (view.ttl < listener.ttlMin) listener.ttlMin = view.ttl;
     if (view.ttl > listener.ttlMax) listener.ttlMax = view.ttl;
-    const close = this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, clientText, serverText);
-    if (close && close.serverFirst && close.timeWaitSince >= 0 && now - close.timeWaitSince < TIME_WAIT_MICROS) this.signals.synOnServerClosedTuple++;
-    return attempt;
+    const close = this.closes.find(digest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text);
+    if (close !== NO_SLOT && this.closes.serverFirst[close] === 1) {
+      const since = this.closes.timeWaitSince[close] as number;
+      if (since >= 0 && now - since < TIME_WAIT_MICROS) this.signals.synOnServerClosedTuple++;
+    }
+    return s;
   }
 
   private synAck(view: PacketView): void {
-    const attempt = this.reverseAttempt(view);
-    if (!attempt || view.ack !== ((attempt.isn + 1) >>> 0)) return;
-    attempt.synacks++;
+    const s = this.reverseAttempt(view);
+    const table = this.attempts;
+    if (s === NO_SLOT || (view.ack | 0) !== (((table.isn[s] as number) + 1) | 0)) return;
+    const synacks = (table.synacks[s] as number) + 1;
+    table.synacks[s] = synacks;
     this.timeline.add("synack", view.timestampMicros);
-    if (attempt.synacks > 1) this.totals.synackRetransmits++;
-    if (attempt.answeredAt < 0) {
-      attempt.answeredAt = view.timestampMicros;
-      attempt.synsAtAnswer = attempt.syns;
-      if (attempt.firstReply === "none") this.setFirstReply(attempt, "synack", view.timestampMicros);
+    if (synacks > 1) this.totals.synackRetransmits++;
+    if ((table.answeredAt[s] as number) < 0) {
+      table.answeredAt[s] = view.timestampMicros;
+      table.synsAtAnswer[s] = table.syns[s] as number;
+      if (table.firstReply[s] === REPLY.none) this.setFirstReply(s, REPLY.synack, view.timestampMicros);
     }
   }
 
   /** A plain ACK from the server on a 4-tuple whose SYN awaits a reply: the TIME_WAIT (or established) answer. */
   private bareAck(view: PacketView): void {
-    const attempt = this.reverseAttempt(view);
-    if (!attempt || attempt.firstReply !== "none") return;
-    this.setFirstReply(attempt, "ack", view.timestampMicros);
+    const s = this.reverseAttempt(view);
+    if (s === NO_SLOT || this.attempts.firstReply[s] !== REPLY.none) return;
+    this.setFirstReply(s, REPLY.ack, view.timestampMicros);
     this.timeline.add("bareAck", view.timestampMicros);
     view.tcpOptions(this.tcpOptions);
-    if (this.tcpOptions.hasTimestamps) attempt.replyTsEcr = this.tcpOptions.tsEcr;
+    if (this.tcpOptions.hasTimestamps) this.attempts.replyTsEcr[s] = this.tcpOptions.tsEcr;
   }
 
   private rst(view: PacketView): void {
+    const table = this.attempts;
     const fromClient = this.forwardAttempt(view);
-    if (fromClient) {
-      if (fromClient.firstReply === "ack" && !fromClient.answered && !fromClient.clientRstAfterAck) {
-        fromClient.clientRstAfterAck = true;
+    if (fromClient !== NO_SLOT) {
+      const marks = table.marks[fromClient] as number;
+      if (table.firstReply[fromClient] === REPLY.ack && !table.answered(fromClient) && (marks & MARK.clientRstAfterAck) === 0) {
+        table.marks[fromClient] = marks | MARK.clientRstAfterAck;
         this.signals.clientRstAfterBareAck++;
       }
       this.forgetClose(view, false);
       return;
     }
-    const attempt = this.reverseAttempt(view);
-    if (attempt && attempt.firstReply === "none") {
-      this.setFirstReply(attempt, "rst", view.timestampMicros);
+    const s = this.reverseAttempt(view);
+    if (s !== NO_SLOT && table.firstReply[s] === REPLY.none) {
+      this.setFirstReply(s, REPLY.rst, view.timestampMicros);
       this.timeline.add("rst", view.timestampMicros);
     }
     this.forgetClose(view, true);
@@ -313,96 +277,70 @@ export class HandshakeTracker {
 
   private icmpError(view: PacketView): void {
     // The quoted datagram is the client's SYN: quoted source = client, destination = server.
-    const v6 = view.ipVersion === 6;
-    let attempt = this.attempts.get(tupleHash(view.quotedSrcKey, view.quotedDstKey, view.quotedSport, view.quotedDport)) ?? null;
-    const clientText = v6 ? view.quotedSrcAddress() : "";
-    const serverText = v6 ? view.quotedDstAddress() : "";
-    while (attempt && !attempt.matches(view.quotedSrcKey, view.quotedDstKey, view.quotedSport, view.quotedDport, clientText, serverText)) attempt = attempt.next;
-    if (!attempt || attempt.isn !== view.quotedSeq || attempt.firstReply !== "none") return;
-    attempt.icmpType = view.icmpType;
-    attempt.icmpCode = view.icmpCode;
-    attempt.icmpFrom = sourceText(view);
-    this.setFirstReply(attempt, "icmp", view.timestampMicros);
+    const text = view.ipVersion === 6 ? `${view.quotedSrcAddress()} ${view.quotedDstAddress()}` : "";
+    const table = this.attempts;
+    const s = table.find(tupleHash(view.quotedSrcKey, view.quotedDstKey, view.quotedSport, view.quotedDport), view.quotedSrcKey | 0, view.quotedDstKey | 0, portPair(view.quotedSport, view.quotedDport), text);
+    if (s === NO_SLOT || table.isn[s] !== (view.quotedSeq | 0) || table.firstReply[s] !== REPLY.none) return;
+    table.icmpType[s] = view.icmpType;
+    table.icmpCode[s] = view.icmpCode;
+    table.icmpFrom.set(s, sourceText(view));
+    this.setFirstReply(s, REPLY.icmp, view.timestampMicros);
   }
 
-  private setFirstReply(attempt: Attempt, reply: FirstReply, at: number): void {
-    attempt.firstReply = reply;
-    attempt.firstReplyAt = at;
-    this.release(attempt.replyHash);
+  private setFirstReply(s: number, reply: number, at: number): void {
+    this.attempts.firstReply[s] = reply;
+    this.attempts.firstReplyAt[s] = at;
+    this.release(this.attempts.replyDigest[s] as number);
   }
 
-  private release(replyHash: number): void {
-    const count = this.awaiting.get(replyHash) ?? 0;
-    if (count <= 1) this.awaiting.delete(replyHash);
-    else this.awaiting.set(replyHash, count - 1);
+  private release(replyDigest: number): void {
+    const count = this.awaiting.get(replyDigest);
+    if (count === ABSENT) return;
+    if (count <= 1) this.awaiting.delete(replyDigest);
+    else this.awaiting.set(replyDigest, count - 1);
   }
 
   // --- close order (for the tw_recycle view and TIME_WAIT collisions) ---
 
   private fin(view: PacketView): void {
     const now = view.timestampMicros;
-    const v6 = view.ipVersion === 6;
     // Orientation: the FIN's sender is the client if the connection is known that way round, the server if it
     // is known the other way round; for connections older than the capture, whichever end is a known listener.
-    const srcText = v6 ? view.srcAddress() : "";
-    const dstText = v6 ? view.dstAddress() : "";
     let fromServer = false;
-    let state = this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, srcText, dstText);
-    if (!state && !this.forwardAttempt(view)) {
-      state = this.findClose(view.dstKey, view.srcKey, view.dport, view.sport, dstText, srcText);
-      if (state || this.reverseAttempt(view)) fromServer = true;
-      else if (this.listeners.has(endpointKey(view.dstKey, view.dport, v6))) fromServer = false;
-      else if (this.listeners.has(endpointKey(view.srcKey, view.sport, v6))) fromServer = true;
+    let s = this.findClose(view, false);
+    if (s === NO_SLOT && this.forwardAttempt(view) === NO_SLOT) {
+      s = this.findClose(view, true);
+      if (s !== NO_SLOT || this.reverseAttempt(view) !== NO_SLOT) fromServer = true;
+      else if (this.findListener(view.dstKey, view.dport, view, false) !== NO_SLOT) fromServer = false;
+      else if (this.findListener(view.srcKey, view.sport, view, true) !== NO_SLOT) fromServer = true;
       else return;
     }
-    const clientKey = fromServer ? view.dstKey : view.srcKey;
-    const serverKey = fromServer ? view.srcKey : view.dstKey;
-    const clientPort = fromServer ? view.dport : view.sport;
-    const serverPort = fromServer ? view.sport : view.dport;
-    const clientText = fromServer ? dstText : srcText;
-    const serverText = fromServer ? srcText : dstText;
-    if (!state) {
-      const hash = tupleHash(clientKey, serverKey, clientPort, serverPort);
-      state = new CloseState(clientKey, serverKey, clientPort, serverPort, clientText, serverText, hash, fromServer, now);
-      state.next = this.closes.get(hash) ?? null;
-      this.closes.set(hash, state);
-      this.closeQueue.push(state);
+    const closes = this.closes;
+    if (s === NO_SLOT) {
+      const clientKey = fromServer ? view.dstKey : view.srcKey;
+      const serverKey = fromServer ? view.srcKey : view.dstKey;
+      const clientPort = fromServer ? view.dport : view.sport;
+      const serverPort = fromServer ? view.sport : view.dport;
+      const digest = tupleHash(clientKey, serverKey, clientPort, serverPort);
+      s = closes.open(digest, clientKey | 0, serverKey | 0, portPair(clientPort, serverPort), pairText(view, fromServer), fromServer, now);
+      this.closeQueue.push(s, now);
       if (fromServer) this.signals.serverClosedConnections++;
       else this.signals.clientClosedConnections++;
       return;
     }
-    if (!fromServer && state.serverFirst && state.timeWaitSince < 0) {
+    if (!fromServer && closes.serverFirst[s] === 1 && (closes.timeWaitSince[s] as number) < 0) {
       // The client's FIN after the server's: the server's socket enters TIME_WAIT (tcp_time_wait()), and with
       // tw_recycle it would remember the client's TSval (tcp_remember_stamp()).
-      state.timeWaitSince = now;
+      closes.timeWaitSince[s] = now;
       view.tcpOptions(this.tcpOptions);
-      if (this.tcpOptions.hasTimestamps) this.recycle.remember(addressKey(serverKey, v6), addressKey(clientKey, v6), this.tcpOptions.tsVal, now);
+      if (this.tcpOptions.hasTimestamps) this.recycle.remember(view.dstKey, view.srcKey, pairText(view, true), this.tcpOptions.tsVal, now);
     }
   }
 
   private forgetClose(view: PacketView, fromServer: boolean): void {
-    const v6 = view.ipVersion === 6;
-    const state = fromServer
-      ? this.findClose(view.dstKey, view.srcKey, view.dport, view.sport, v6 ? view.dstAddress() : "", v6 ? view.srcAddress() : "")
-      : this.findClose(view.srcKey, view.dstKey, view.sport, view.dport, v6 ? view.srcAddress() : "", v6 ? view.dstAddress() : "");
-    if (state) this.removeClose(state);
-  }
-
-  private removeClose(state: CloseState): void {
-    if (state.removed) return;
-    state.removed = true;
-    const head = this.closes.get(state.hash);
-    if (head === state) {
-      if (state.next) this.closes.set(state.hash, state.next);
-      else this.closes.delete(state.hash);
-      return;
-    }
-    for (let c = head ?? null; c; c = c.next) {
-      if (c.next === state) {
-        c.next = state.next;
-        return;
-      }
-    }
+    const s = this.findClose(view, fromServer);
+    // The slot stays in the close queue; it is freed when it leaves it.
+    if (s !== NO_SLOT) this.closes.unlink(s);
   }
 
   // --- ARP: the neighbour that never answers ---
@@ -418,117 +356,117 @@ export class HandshakeTracker {
 
   // --- bookkeeping ---
 
-  private listener(addrKey: number, port: number, v6: boolean, view: PacketView): ListenerState {
-    const key = endpointKey(addrKey, port, v6);
-    let listener = this.listeners.get(key);
-    if (!listener) {
-      listener = { addr: destinationText(view), port, attempts: 0, unanswered: 0, firstReply: zeroReplies(), ttlMin: 256, ttlMax: -1 };
-      this.listeners.set(key, listener);
-    }
-    return listener;
+  /** The listener slot of (address, port) — the packet's source or destination — or NO_SLOT. */
+  private findListener(addrKey: number, port: number, view: PacketView, isSource: boolean): number {
+    const text = view.ipVersion === 6 ? (isSource ? view.srcAddress() : view.dstAddress()) : "";
+    return this.listenerIndex.find(tupleHash(addrKey, 0, port, 0), addrKey | 0, 0, port, text);
   }
 
-  private source(view: PacketView, v6: boolean): SourceState | null {
-    const key = addressKey(view.srcKey, v6);
-    let source = this.sources.get(key);
-    if (!source) {
-      if (this.sources.size >= MAX_SOURCES) {
-        if (!this.warnings.some((w) => w.startsWith("more than"))) this.warnings.push(`more than ${MAX_SOURCES} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
-        return null;
-      }
-      const follow = this.followedSources < SERIES_SOURCES;
-      if (follow) this.followedSources++;
-      source = { addr: sourceText(view), attempts: 0, unanswered: 0, tsvalRegressions: 0, clocks: new TsClockEstimator(), points: follow ? [] : null };
-      this.sources.set(key, source);
-    }
-    return source;
+  /** The SYN's destination as a listener, created on first sight. */
+  private listener(view: PacketView): number {
+    const found = this.findListener(view.dstKey, view.dport, view, false);
+    if (found !== NO_SLOT) return found;
+    const text = view.ipVersion === 6 ? view.dstAddress() : "";
+    const s = this.listenerIndex.insert(tupleHash(view.dstKey, 0, view.dport, 0), view.dstKey | 0, 0, view.dport, text);
+    this.listenerStates[s] = { addr: destinationText(view), port: view.dport, attempts: 0, unanswered: 0, firstReply: zeroReplies(), ttlMin: 256, ttlMax: -1 };
+    return s;
   }
 
-  private finalise(attempt: Attempt): void {
-    if (attempt.done) return;
-    attempt.done = true;
+  /** The SYN's source address, created on first sight; -1 past MAX_SOURCES. */
+  private source(view: PacketView): number {
+    const text = view.ipVersion === 6 ? view.srcAddress() : "";
+    const digest = tupleHash(view.srcKey, 0, 0, 0);
+    const found = this.sourceIndex.find(digest, view.srcKey | 0, 0, 0, text);
+    if (found !== NO_SLOT) return found;
+    if (this.sourceIndex.used >= MAX_SOURCES) {
+      if (!this.warnings.some((w) => w.startsWith("more than"))) this.warnings.push(`more than ${MAX_SOURCES} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
+      return -1;
+    }
+    const follow = this.followedSources < SERIES_SOURCES;
+    if (follow) this.followedSources++;
+    const s = this.sourceIndex.insert(digest, view.srcKey | 0, 0, 0, text);
+    this.sourceStates[s] = { addr: sourceText(view), attempts: 0, unanswered: 0, tsvalRegressions: 0, clocks: new TsClockEstimator(this.clockArena), points: follow ? [] : null };
+    return s;
+  }
+
+  private finalise(s: number): void {
+    const table = this.attempts;
+    const marks = table.marks[s] as number;
+    if ((marks & MARK.done) !== 0) return;
+    table.marks[s] = marks | MARK.done;
     this.liveAttempts--;
-    this.unlink(attempt);
-    if (attempt.firstReply === "none") this.release(attempt.replyHash);
+    table.unlink(s);
+    const reply = table.firstReply[s] as number;
+    if (reply === REPLY.none) this.release(table.replyDigest[s] as number);
+    const replyName = FIRST_REPLY[reply] as FirstReply;
+    const answered = table.answered(s);
     const totals = this.totals;
     totals.attempts++;
-    totals.firstReply[attempt.firstReply]++;
-    if (attempt.answered) {
+    totals.firstReply[replyName]++;
+    if (answered) {
       totals.answered++;
-      if (attempt.synsAtAnswer > 1) totals.answeredAfterRetransmit++;
+      if ((table.synsAtAnswer[s] as number) > 1) totals.answeredAfterRetransmit++;
     } else {
       totals.unanswered++;
     }
-    const listener = attempt.listener;
-    if (listener) {
+    const listenerSlot = table.listener[s] as number;
+    if (listenerSlot >= 0) {
+      const listener = this.listenerStates[listenerSlot] as ListenerState;
       listener.attempts++;
-      listener.firstReply[attempt.firstReply]++;
-      if (!attempt.answered) listener.unanswered++;
+      listener.firstReply[replyName]++;
+      if (!answered) listener.unanswered++;
     }
-    const source = attempt.source;
-    if (source) {
+    const sourceSlot = table.source[s] as number;
+    if (sourceSlot >= 0) {
+      const source = this.sourceStates[sourceSlot] as SourceState;
       source.attempts++;
-      if (!attempt.answered) source.unanswered++;
+      if (!answered) source.unanswered++;
     }
     const limit = this.options.keepAttempts ?? 2000;
-    if (!attempt.answered || attempt.firstReply !== "synack") {
-      if (this.kept.length < limit) this.kept.push(attempt.toRecord());
+    if (!answered || reply !== REPLY.synack) {
+      if (this.kept.length < limit) this.kept.push(table.toRecord(s));
       else this.omitted++;
     } else if (this.keptAnswered.length < Math.min(200, limit)) {
-      this.keptAnswered.push(attempt.toRecord());
+      this.keptAnswered.push(table.toRecord(s));
     } else {
       this.omitted++;
     }
   }
 
-  private unlink(attempt: Attempt): void {
-    const head = this.attempts.get(attempt.hash);
-    if (head === attempt) {
-      if (attempt.next) this.attempts.set(attempt.hash, attempt.next);
-      else this.attempts.delete(attempt.hash);
-      return;
-    }
-    for (let a = head ?? null; a; a = a.next) {
-      if (a.next === attempt) {
-        a.next = attempt.next;
-        return;
-      }
-    }
+  /** Takes the oldest attempt out of the expiry queue: finalised if it was not yet, and its slot freed. */
+  private expireOldestAttempt(): void {
+    const s = this.attemptQueue.frontSlot();
+    this.attemptQueue.shift();
+    this.finalise(s);
+    this.attempts.release(s);
   }
 
   private evictOldestAttempt(): void {
     if (!this.warnings.some((w) => w.startsWith("over"))) this.warnings.push(`over ${MAX_LIVE_ATTEMPTS} attempts open at once: the oldest were closed early`);
     while (this.attemptQueue.size > 0) {
-      const oldest = this.attemptQueue.peek() as Attempt;
-      this.attemptQueue.shift();
-      if (!oldest.done) {
-        this.finalise(oldest);
-        return;
-      }
+      const oldest = this.attemptQueue.frontSlot();
+      const wasLive = ((this.attempts.marks[oldest] as number) & MARK.done) === 0;
+      this.expireOldestAttempt();
+      if (wasLive) return;
     }
   }
 
   private sweep(now: number): void {
     this.lastSweep = now;
     // The queues hold entries in creation order: stop at the first one still young.
-    for (let a = this.attemptQueue.peek(); a && now - a.firstSyn >= ATTEMPT_TTL_MICROS; a = this.attemptQueue.peek()) {
-      this.attemptQueue.shift();
-      this.finalise(a);
-    }
-    for (let c = this.closeQueue.peek(); c && now - c.firstFinAt >= CLOSE_STATE_TTL_MICROS; c = this.closeQueue.peek()) {
-      this.closeQueue.shift();
-      this.removeClose(c);
+    while (now - this.attemptQueue.frontTime() >= ATTEMPT_TTL_MICROS) this.expireOldestAttempt();
+    const closeQueue = this.closeQueue;
+    while (now - closeQueue.frontTime() >= CLOSE_STATE_TTL_MICROS) {
+      this.closes.free(closeQueue.frontSlot());
+      closeQueue.shift();
     }
     this.recycle.expire(now);
   }
 
   /** Finalises every open attempt and returns the tallies. The tracker is spent afterwards. */
   finish(): TrackerResult {
-    for (let a = this.attemptQueue.peek(); a; a = this.attemptQueue.peek()) {
-      this.attemptQueue.shift();
-      this.finalise(a);
-    }
-    const listeners: ListenerSummary[] = [...this.listeners.values()]
+    while (this.attemptQueue.size > 0) this.expireOldestAttempt();
+    const listeners: ListenerSummary[] = this.listenerStates
       .filter((l) => l.attempts > 0)
       .map((l) => ({
         addr: l.addr,
@@ -540,7 +478,7 @@ export class HandshakeTracker {
         synTtlMax: l.ttlMax < 0 ? null : l.ttlMax,
       }))
       .sort((a, b) => b.unanswered - a.unanswered || b.attempts - a.attempts || compareText(a.addr, b.addr) || a.port - b.port);
-    const states = [...this.sources.values()];
+    const states = this.sourceStates;
     const sources: SourceSummary[] = states
       .map((s) => {
         const clocks = s.clocks.estimate();

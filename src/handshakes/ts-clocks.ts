@@ -1,3 +1,4 @@
+import { grownColumn } from "../util/columns.js";
 import type { TsRegime } from "./analysis-types.js";
 
 /**
@@ -27,22 +28,77 @@ export interface ClockEstimate {
   samples: number;
 }
 
+/** Clusters a source starts with room for; its region doubles up to MAX_CLUSTERS. */
+const INITIAL_CLUSTERS = 2;
+/** One cluster's cells: its last point (time, TSval), then the fields below. */
+const LAST_MICROS = 0;
+const LAST_TSVAL = 1;
+/** index into CANDIDATE_RATES, -1 until a second sample fixes it */
+const RATE_INDEX = 2;
+const COUNT = 3;
+const FIRST_PORT = 4;
+const MULTI_PORT = 5;
+const STRIDE = 6;
+/** Past this |Δt| the 32-bit arithmetic of the quick test could wrap; the exact test alone decides. */
+const QUICK_TEST_MAX_SECONDS = 1e6;
+
+/** TSval − r·t (mod 2^32) for candidate rate k: constant along one clock of that rate. */
+function offset(tsVal: number, k: number, seconds: number): number {
+  return (tsVal - Math.round((CANDIDATE_RATES[k] as number) * seconds)) | 0;
+}
+
 /**
- * Clusters are kept as parallel number arrays. For each candidate rate r a sample's "offset" is
- * TSval − r·t (mod 2^32), computed once per sample; a sample continues a cluster when its offset is within the
- * tolerance of the offset of the cluster's last point — the same test as |TSval − (last + r·Δt)|, but one
- * subtraction per cluster instead of a prediction.
+ * Cluster storage shared by the estimators of one capture: one Float64Array in which each source owns a region
+ * of 2, 4, … 64 clusters, moved to a region twice as large when full (freed regions are reused by size). A
+ * typed array per source would cost more to allocate than the whole analysis of that source.
+ */
+export class ClockArena {
+  cells: Float64Array;
+  private top = 0;
+  /** freed region offsets by log2(clusters) */
+  private readonly freed: number[][] = [];
+
+  constructor(initialCells = 1 << 12) {
+    this.cells = new Float64Array(initialCells);
+  }
+
+  /** Offset of a region for `clusters` clusters (a power of two). */
+  allocate(clusters: number): number {
+    const reuse = this.freed[Math.log2(clusters)];
+    if (reuse && reuse.length > 0) return reuse.pop() as number;
+    const size = clusters * STRIDE;
+    if (this.top + size > this.cells.length) {
+      let length = this.cells.length * 2;
+      while (this.top + size > length) length *= 2;
+      this.cells = grownColumn(this.cells, length);
+    }
+    const base = this.top;
+    this.top += size;
+    return base;
+  }
+
+  release(base: number, clusters: number): void {
+    const sizeClass = Math.log2(clusters);
+    (this.freed[sizeClass] ??= []).push(base);
+  }
+}
+
+/**
+ * For each candidate rate r a sample's "offset" is TSval − r·t (mod 2^32); a sample continues a cluster when its
+ * offset is within the tolerance of the offset of the cluster's last point (kept as time and TSval) — the same test as
+ * |TSval − (last + r·Δt)|. Before that exact test, one comparison rejects clusters that no candidate rate could
+ * explain: ΔTSval must lie within the widest tolerance of [100·Δt, 1000·Δt]. Unrelated clocks almost never pass
+ * it, so a source with many clocks costs a few operations per cluster.
  */
 export class TsClockEstimator {
-  /** per cluster: RATE_COUNT offsets of its last point */
-  private offsets: number[] = [];
-  private lastMicros: number[] = [];
-  /** index into CANDIDATE_RATES, -1 until a second sample fixes it */
-  private rateIndex: number[] = [];
-  private counts: number[] = [];
-  private firstPorts: number[] = [];
-  private multiPort: boolean[] = [];
-  private readonly sampleOffsets = new Array<number>(RATE_COUNT).fill(0);
+  private readonly arena: ClockArena;
+  /** where this source's clusters start in the arena, and how many fit */
+  private base = -1;
+  private room = 0;
+  private clusters = 0;
+  private readonly sampleOffsets = new Int32Array(RATE_COUNT);
+  /** the sample's offsets are computed (lazily: only clusters that pass the quick test need them) */
+  private offsetsReady = false;
   /** samples that would have started a cluster past MAX_CLUSTERS */
   private overflow = 0;
   private lastMatch = 0;
@@ -50,19 +106,22 @@ export class TsClockEstimator {
   private someRepeated = false;
   samples = 0;
 
+  constructor(arena: ClockArena = new ClockArena(INITIAL_CLUSTERS * STRIDE)) {
+    this.arena = arena;
+  }
+
   add(micros: number, tsVal: number, port: number): void {
     this.samples++;
-    const clusters = this.counts.length;
+    const clusters = this.clusters;
     // This many clocks and none seen twice: a fresh offset per connection; further samples only count.
     if (clusters >= MAX_CLUSTERS && !this.someRepeated) {
       this.overflow++;
       return;
     }
-    const seconds = micros / 1e6;
-    for (let k = 0; k < RATE_COUNT; k++) this.sampleOffsets[k] = (tsVal - Math.round((CANDIDATE_RATES[k] as number) * seconds)) | 0;
-    if (clusters > 0 && this.tryJoin(this.lastMatch, micros, port)) return;
+    this.offsetsReady = false;
+    if (clusters > 0 && this.tryJoin(this.lastMatch, micros, tsVal, port)) return;
     for (let c = 0; c < clusters; c++) {
-      if (c !== this.lastMatch && this.tryJoin(c, micros, port)) {
+      if (c !== this.lastMatch && this.tryJoin(c, micros, tsVal, port)) {
         this.lastMatch = c;
         return;
       }
@@ -71,52 +130,99 @@ export class TsClockEstimator {
       this.overflow++;
       return;
     }
+    if (clusters === this.room) this.grow();
+    const cells = this.arena.cells;
+    const base = this.base + clusters * STRIDE;
+    cells[base + LAST_MICROS] = micros;
+    cells[base + LAST_TSVAL] = tsVal;
+    cells[base + RATE_INDEX] = -1;
+    cells[base + COUNT] = 1;
+    cells[base + FIRST_PORT] = port;
+    cells[base + MULTI_PORT] = 0;
     this.lastMatch = clusters;
-    for (let k = 0; k < RATE_COUNT; k++) this.offsets.push(this.sampleOffsets[k] as number);
-    this.lastMicros.push(micros);
-    this.rateIndex.push(-1);
-    this.counts.push(1);
-    this.firstPorts.push(port);
-    this.multiPort.push(false);
+    this.clusters = clusters + 1;
   }
 
   estimate(): ClockEstimate {
     const samples = this.samples;
-    const clusters = this.counts.length;
+    const clusters = this.clusters;
+    const cells = this.arena.cells;
+    const at = (c: number, field: number): number => cells[this.base + c * STRIDE + field] as number;
     const clocks = clusters + this.overflow;
     if (samples === 0) return { clocks: 0, regime: "unknown", rateHz: null, samples };
     let largest = -1;
-    for (let c = 0; c < clusters; c++) if ((this.counts[c] as number) > 1 && (largest < 0 || (this.counts[c] as number) > (this.counts[largest] as number))) largest = c;
+    let multiPort = false;
+    for (let c = 0; c < clusters; c++) {
+      const count = at(c, COUNT);
+      if (count > 1 && (largest < 0 || count > at(largest, COUNT))) largest = c;
+      if (at(c, MULTI_PORT) === 1) multiPort = true;
+    }
     let regime: TsRegime = "unknown";
     if (samples >= 2 && clocks === 1) regime = "single-clock";
-    else if (clocks >= 2 && this.multiPort.some(Boolean)) regime = "per-host";
+    else if (clocks >= 2 && multiPort) regime = "per-host";
     else if (clocks >= 3) regime = "per-connection";
-    const rateHz = largest < 0 ? null : (CANDIDATE_RATES[this.rateIndex[largest] as number] ?? null);
+    const rateHz = largest < 0 ? null : (CANDIDATE_RATES[at(largest, RATE_INDEX)] ?? null);
     return { clocks, regime, rateHz, samples };
   }
 
+  private computeOffsets(micros: number, tsVal: number): void {
+    if (this.offsetsReady) return;
+    const seconds = micros / 1e6;
+    for (let k = 0; k < RATE_COUNT; k++) this.sampleOffsets[k] = offset(tsVal, k, seconds);
+    this.offsetsReady = true;
+  }
+
   /** Joins cluster c if the sample continues it (fixing the cluster's rate on its second sample). */
-  private tryJoin(c: number, micros: number, port: number): boolean {
-    const dtSeconds = Math.abs(micros - (this.lastMicros[c] as number)) / 1e6;
-    const fixed = this.rateIndex[c] as number;
+  private tryJoin(c: number, micros: number, tsVal: number, port: number): boolean {
+    const cells = this.arena.cells;
+    const base = this.base + c * STRIDE;
+    const last = cells[base + LAST_MICROS] as number;
+    const dt = (micros - last) / 1e6;
+    const dtSeconds = Math.abs(dt);
+    if (dtSeconds < QUICK_TEST_MAX_SECONDS) {
+      // Widest tolerance (1000 Hz) plus one tick for rounding and one for floating-point slack.
+      const spread = 1000 * 0.05 + 3 + 0.002 * 1000 * dtSeconds + 2;
+      const dTsVal = (tsVal - (cells[base + LAST_TSVAL] as number)) | 0;
+      const low = (dt >= 0 ? 100 * dt : 1000 * dt) - spread;
+      const high = (dt >= 0 ? 1000 * dt : 100 * dt) + spread;
+      if (dTsVal < low || dTsVal > high) return false;
+    }
+    this.computeOffsets(micros, tsVal);
+    const sampleOffsets = this.sampleOffsets;
+    const lastSeconds = last / 1e6;
+    const lastTsVal = cells[base + LAST_TSVAL] as number;
+    const fixed = cells[base + RATE_INDEX] as number;
     let matched = -1;
     for (let k = fixed < 0 ? 0 : fixed; k < (fixed < 0 ? RATE_COUNT : fixed + 1); k++) {
       const rate = CANDIDATE_RATES[k] as number;
       const tolerance = rate * 0.05 + 3 + 0.002 * rate * dtSeconds;
-      if (Math.abs(((this.sampleOffsets[k] as number) - (this.offsets[c * RATE_COUNT + k] as number)) | 0) <= tolerance) {
+      if (Math.abs(((sampleOffsets[k] as number) - offset(lastTsVal, k, lastSeconds)) | 0) <= tolerance) {
         matched = k;
         break;
       }
     }
     if (matched < 0) return false;
-    this.rateIndex[c] = matched;
-    if (micros >= (this.lastMicros[c] as number)) {
-      this.lastMicros[c] = micros;
-      for (let k = 0; k < RATE_COUNT; k++) this.offsets[c * RATE_COUNT + k] = this.sampleOffsets[k] as number;
+    cells[base + RATE_INDEX] = matched;
+    if (micros >= last) {
+      cells[base + LAST_MICROS] = micros;
+      cells[base + LAST_TSVAL] = tsVal;
     }
-    this.counts[c] = (this.counts[c] as number) + 1;
+    cells[base + COUNT] = (cells[base + COUNT] as number) + 1;
     this.someRepeated = true;
-    if (port !== this.firstPorts[c]) this.multiPort[c] = true;
+    if (port !== cells[base + FIRST_PORT]) cells[base + MULTI_PORT] = 1;
     return true;
+  }
+
+  /** Moves the clusters to a region twice as large (or takes the first region). */
+  private grow(): void {
+    const arena = this.arena;
+    const room = this.room === 0 ? INITIAL_CLUSTERS : Math.min(this.room * 2, MAX_CLUSTERS);
+    const base = arena.allocate(room);
+    if (this.base >= 0) {
+      arena.cells.copyWithin(base, this.base, this.base + this.clusters * STRIDE);
+      arena.release(this.base, this.room);
+    }
+    this.base = base;
+    this.room = room;
   }
 }

@@ -1,27 +1,29 @@
 /**
- * A hash map from int32 keys to values, by open addressing over typed arrays. The handshake tracker looks up
- * every SYN, SYN-ACK, FIN and RST by a 32-bit digest; V8's Map boxes keys outside the small-integer range and
- * rehashes on churn, which made those lookups the tracker's largest cost. Linear probing, tombstones on delete,
- * rebuilt (larger if needed) when live + deleted slots pass 60 % of the capacity.
+ * A hash map from int32 keys to non-negative int32 values (slot numbers, counts), by open addressing over typed
+ * arrays. The handshake tracker looks up SYNs, SYN-ACKs, FINs, RSTs and candidate bare ACKs by 32-bit digests;
+ * V8's Map boxes keys outside the small-integer range, rehashes on churn and keeps its entries on the GC heap.
+ * Linear probing with backward-shift deletion (no tombstones, so the constant churn of attempts never forces a
+ * rebuild); the table doubles when it is 60 % full.
  */
 const EMPTY = 0;
 const FULL = 1;
-const DELETED = 2;
 
-export class Int32Map<V> {
+/** What `get` returns for a key that is not there. */
+export const ABSENT = -1;
+
+export class Int32Map {
   private keys: Int32Array;
+  private values: Int32Array;
   private state: Uint8Array;
-  private values: Array<V | undefined>;
   private mask: number;
-  private used = 0;
   size = 0;
 
   constructor(initialCapacity = 1024) {
     let capacity = 16;
     while (capacity < initialCapacity) capacity *= 2;
     this.keys = new Int32Array(capacity);
+    this.values = new Int32Array(capacity);
     this.state = new Uint8Array(capacity);
-    this.values = new Array<V | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
   }
 
@@ -30,74 +32,75 @@ export class Int32Map<V> {
     return ((Math.imul(key, 0x9e3779b1) >>> 16) ^ key) & this.mask;
   }
 
-  get(key: number): V | undefined {
+  /** The value, or ABSENT. */
+  get(key: number): number {
     const keys = this.keys;
     const state = this.state;
-    for (let i = this.slot(key); ; i = (i + 1) & this.mask) {
-      const s = state[i];
-      if (s === EMPTY) return undefined;
-      if (s === FULL && keys[i] === key) return this.values[i];
+    const mask = this.mask;
+    for (let i = this.slot(key); state[i] === FULL; i = (i + 1) & mask) {
+      if (keys[i] === key) return this.values[i] as number;
     }
+    return ABSENT;
   }
 
   has(key: number): boolean {
-    return this.get(key) !== undefined;
+    return this.get(key) !== ABSENT;
   }
 
-  set(key: number, value: V): void {
+  /** Stores value (≥ 0) under key. */
+  set(key: number, value: number): void {
     const keys = this.keys;
     const state = this.state;
-    let tombstone = -1;
+    const mask = this.mask;
     let i = this.slot(key);
-    for (; ; i = (i + 1) & this.mask) {
-      const s = state[i];
-      if (s === EMPTY) break;
-      if (s === DELETED) {
-        if (tombstone < 0) tombstone = i;
-      } else if (keys[i] === key) {
+    for (; state[i] === FULL; i = (i + 1) & mask) {
+      if (keys[i] === key) {
         this.values[i] = value;
         return;
       }
-    }
-    if (tombstone >= 0) {
-      i = tombstone;
-    } else {
-      this.used++;
     }
     keys[i] = key;
     state[i] = FULL;
     this.values[i] = value;
     this.size++;
-    if (this.used * 5 > this.keys.length * 3) this.rebuild();
+    if (this.size * 5 > keys.length * 3) this.grow();
   }
 
   delete(key: number): boolean {
     const keys = this.keys;
     const state = this.state;
-    for (let i = this.slot(key); ; i = (i + 1) & this.mask) {
-      const s = state[i];
-      if (s === EMPTY) return false;
-      if (s === FULL && keys[i] === key) {
-        state[i] = DELETED;
-        this.values[i] = undefined;
-        this.size--;
-        return true;
+    const values = this.values;
+    const mask = this.mask;
+    let hole = this.slot(key);
+    for (; ; hole = (hole + 1) & mask) {
+      if (state[hole] === EMPTY) return false;
+      if (keys[hole] === key) break;
+    }
+    // Pull later entries of the probe run back into the hole when their home slot allows it (Knuth 6.4 R).
+    for (let j = (hole + 1) & mask; state[j] === FULL; j = (j + 1) & mask) {
+      const home = this.slot(keys[j] as number);
+      const movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
+      if (movable) {
+        keys[hole] = keys[j] as number;
+        values[hole] = values[j] as number;
+        hole = j;
       }
     }
+    state[hole] = EMPTY;
+    this.size--;
+    return true;
   }
 
-  private rebuild(): void {
+  private grow(): void {
     const oldKeys = this.keys;
-    const oldState = this.state;
     const oldValues = this.values;
-    let capacity = oldKeys.length;
-    if (this.size * 10 > capacity * 3) capacity *= 2;
+    const oldState = this.state;
+    const capacity = oldKeys.length * 2;
     this.keys = new Int32Array(capacity);
+    this.values = new Int32Array(capacity);
     this.state = new Uint8Array(capacity);
-    this.values = new Array<V | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
-    this.used = 0;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) if (oldState[i] === FULL) this.set(oldKeys[i] as number, oldValues[i] as V);
+    for (let i = 0; i < oldKeys.length; i++) if (oldState[i] === FULL) this.set(oldKeys[i] as number, oldValues[i] as number);
   }
 }

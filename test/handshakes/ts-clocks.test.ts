@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TsClockEstimator } from "../../src/handshakes/ts-clocks.js";
+import { ClockArena, TsClockEstimator } from "../../src/handshakes/ts-clocks.js";
 import { Rng } from "../../src/util/rng.js";
 
 /** Seeded, reproducible uniform numbers in [0, 1) from the project's xoshiro generator. */
@@ -94,5 +94,35 @@ describe("timestamp clocks behind one source address", () => {
       }),
       { seed: 424242, numRuns: 200 },
     );
+  });
+});
+
+describe("estimators sharing one ClockArena (as the tracker's sources do)", () => {
+  it("give the same estimates as estimators with their own storage, whatever the interleaving", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(5), fc.nat(3), fc.nat(200)), { minLength: 1, maxLength: 300 }), (samples) => {
+        // Six sources; each sample: source, host behind it, seconds later; hosts have fixed offsets and 1000 Hz.
+        const arena = new ClockArena(16);
+        const shared = Array.from({ length: 6 }, () => new TsClockEstimator(arena));
+        const alone = Array.from({ length: 6 }, () => new TsClockEstimator());
+        let t = 1_700_000_000e6;
+        for (const [source, host, step] of samples) {
+          t += step * 1e6;
+          const tsVal = (host * 0x3b9aca07 + source * 977 + Math.floor(t / 1000)) >>> 0;
+          shared[source]?.add(t, tsVal, 1000 + host);
+          alone[source]?.add(t, tsVal, 1000 + host);
+        }
+        for (let s = 0; s < 6; s++) expect(shared[s]?.estimate()).toEqual(alone[s]?.estimate());
+      }),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+
+  it("keeps at most 64 clusters per source and counts the rest", () => {
+    const arena = new ClockArena(16);
+    const estimator = new TsClockEstimator(arena);
+    const random = rng(3);
+    for (let i = 0; i < 500; i++) estimator.add(1_700_000_000e6 + i * 1e6, Math.floor(random() * 2 ** 32), 30000 + i);
+    expect(estimator.estimate()).toMatchObject({ clocks: 500, samples: 500, regime: "per-connection" });
   });
 });

@@ -1,0 +1,145 @@
+import { ipv4FromKey } from "../util/ipv4-key.js";
+import { grownColumn } from "../util/columns.js";
+import { KeyedSlots } from "../util/keyed-slots.js";
+import type { AttemptRecord, FirstReply } from "./analysis-types.js";
+
+/** First replies as small numbers in the table; FIRST_REPLY[code] is the contract's name. */
+export const REPLY = { none: 0, synack: 1, ack: 2, rst: 3, icmp: 4 } as const;
+export const FIRST_REPLY: readonly FirstReply[] = ["none", "synack", "ack", "rst", "icmp"];
+
+/** Bits of AttemptTable.marks. */
+export const MARK = {
+  /** finalised (counted); the slot may still wait in the expiry queue */
+  done: 1,
+  clientRstAfterAck: 2,
+  badChecksum: 4,
+  md5Option: 8,
+  tsvalRegression: 16,
+} as const;
+
+/** Ports of a 4-tuple in one int32 key column. */
+export function portPair(clientPort: number, serverPort: number): number {
+  return (clientPort << 16) | serverPort;
+}
+
+/**
+ * Live connection attempts (4-tuple + ISN) while a capture is read, one slot each. Keys: a = client address key,
+ * b = server address key, c = the port pair; text holds "client server" for IPv6 (whose keys are digests).
+ */
+export class AttemptTable extends KeyedSlots {
+  isn = new Int32Array(this.capacity);
+  firstSyn = new Float64Array(this.capacity);
+  lastSyn = new Float64Array(this.capacity);
+  /** TSval of the first SYN, -1 without timestamps */
+  tsVal = new Float64Array(this.capacity);
+  ttl = new Uint8Array(this.capacity);
+  syns = new Int32Array(this.capacity);
+  /** SYNs seen when the SYN-ACK came (more than one: answered after a retransmission) */
+  synsAtAnswer = new Int32Array(this.capacity);
+  synacks = new Int32Array(this.capacity);
+  firstReply = new Uint8Array(this.capacity);
+  firstReplyAt = new Float64Array(this.capacity);
+  answeredAt = new Float64Array(this.capacity);
+  replyTsEcr = new Float64Array(this.capacity);
+  marks = new Uint8Array(this.capacity);
+  icmpType = new Int16Array(this.capacity);
+  icmpCode = new Int16Array(this.capacity);
+  /** digest of the reply direction (server → client) */
+  replyDigest = new Int32Array(this.capacity);
+  /** indexes of the listener and source tallies this attempt counts into (-1: none) */
+  listener = new Int32Array(this.capacity);
+  source = new Int32Array(this.capacity);
+  /** who sent the ICMP error, by slot (rare) */
+  readonly icmpFrom = new Map<number, string>();
+
+  /** Creates the attempt for a first SYN. */
+  open(digest: number, replyDigest: number, clientKey: number, serverKey: number, ports: number, text: string, isn: number, at: number, tsVal: number, ttl: number): number {
+    const s = this.insert(digest, clientKey, serverKey, ports, text);
+    this.isn[s] = isn;
+    this.firstSyn[s] = at;
+    this.lastSyn[s] = at;
+    this.tsVal[s] = tsVal;
+    this.ttl[s] = ttl;
+    this.syns[s] = 1;
+    this.synsAtAnswer[s] = 0;
+    this.synacks[s] = 0;
+    this.firstReply[s] = REPLY.none;
+    this.firstReplyAt[s] = -1;
+    this.answeredAt[s] = -1;
+    this.replyTsEcr[s] = -1;
+    this.marks[s] = 0;
+    this.icmpType[s] = -1;
+    this.icmpCode[s] = -1;
+    this.replyDigest[s] = replyDigest;
+    this.listener[s] = -1;
+    this.source[s] = -1;
+    return s;
+  }
+
+  release(s: number): void {
+    this.icmpFrom.delete(s);
+    this.free(s);
+  }
+
+  answered(s: number): boolean {
+    return (this.answeredAt[s] as number) >= 0;
+  }
+
+  toRecord(s: number): AttemptRecord {
+    const [client, server] = this.addresses(s);
+    const ports = this.c[s] as number;
+    const marks = this.marks[s] as number;
+    const icmpType = this.icmpType[s] as number;
+    const optional = (value: number): number | null => (value < 0 ? null : value);
+    return {
+      client,
+      clientPort: ports >>> 16,
+      server,
+      serverPort: ports & 0xffff,
+      isn: (this.isn[s] as number) >>> 0,
+      firstSyn: this.firstSyn[s] as number,
+      lastSyn: this.lastSyn[s] as number,
+      syns: this.syns[s] as number,
+      tsVal: optional(this.tsVal[s] as number),
+      ttl: this.ttl[s] as number,
+      firstReply: FIRST_REPLY[this.firstReply[s] as number] as FirstReply,
+      firstReplyAt: optional(this.firstReplyAt[s] as number),
+      answeredAt: optional(this.answeredAt[s] as number),
+      synacks: this.synacks[s] as number,
+      replyTsEcr: optional(this.replyTsEcr[s] as number),
+      clientRstAfterAck: (marks & MARK.clientRstAfterAck) !== 0,
+      badChecksum: (marks & MARK.badChecksum) !== 0,
+      md5Option: (marks & MARK.md5Option) !== 0,
+      icmp: icmpType < 0 ? null : { type: icmpType, code: this.icmpCode[s] as number, from: this.icmpFrom.get(s) ?? "" },
+      tsvalRegression: (marks & MARK.tsvalRegression) !== 0,
+    };
+  }
+
+  private addresses(s: number): [string, string] {
+    const text = this.text[s] as string;
+    if (text === "") return [ipv4FromKey((this.a[s] as number) >>> 0), ipv4FromKey((this.b[s] as number) >>> 0)];
+    const space = text.indexOf(" ");
+    return [text.slice(0, space), text.slice(space + 1)];
+  }
+
+  protected override growColumns(capacity: number): void {
+    this.isn = grownColumn(this.isn, capacity);
+    this.firstSyn = grownColumn(this.firstSyn, capacity);
+    this.lastSyn = grownColumn(this.lastSyn, capacity);
+    this.tsVal = grownColumn(this.tsVal, capacity);
+    this.ttl = grownColumn(this.ttl, capacity);
+    this.syns = grownColumn(this.syns, capacity);
+    this.synsAtAnswer = grownColumn(this.synsAtAnswer, capacity);
+    this.synacks = grownColumn(this.synacks, capacity);
+    this.firstReply = grownColumn(this.firstReply, capacity);
+    this.firstReplyAt = grownColumn(this.firstReplyAt, capacity);
+    this.answeredAt = grownColumn(this.answeredAt, capacity);
+    this.replyTsEcr = grownColumn(this.replyTsEcr, capacity);
+    this.marks = grownColumn(this.marks, capacity);
+    this.icmpType = grownColumn(this.icmpType, capacity);
+    this.icmpCode = grownColumn(this.icmpCode, capacity);
+    this.replyDigest = grownColumn(this.replyDigest, capacity);
+    this.listener = grownColumn(this.listener, capacity);
+    this.source = grownColumn(this.source, capacity);
+  }
+}
