@@ -1,4 +1,3 @@
-import { grownColumn } from "../util/columns.js";
 import type { TsRegime } from "./analysis-types.js";
 
 /**
@@ -48,38 +47,48 @@ function offset(tsVal: number, k: number, seconds: number): number {
 }
 
 /**
- * Cluster storage shared by the estimators of one capture: one Float64Array in which each source owns a region
- * of 2, 4, … 64 clusters, moved to a region twice as large when full (freed regions are reused by size). A
- * typed array per source would cost more to allocate than the whole analysis of that source.
+ * Cluster storage shared by the estimators of one capture: fixed-size chunks of Float64Array in which each source
+ * owns a region of 2, 4, … 64 clusters, moved to a region twice as large when full (freed regions are reused by
+ * size). A typed array per source would cost more to allocate than the whole analysis of that source, and one
+ * array grown by doubling touches twice the memory it needs (fresh pages are expensive on VMs).
  */
 export class ClockArena {
-  cells: Float64Array;
+  /** where the last `allocate` put the region */
+  regionCells: Float64Array = new Float64Array(0);
+  regionBase = 0;
+  private chunk: Float64Array;
   private top = 0;
-  /** freed region offsets by log2(clusters) */
-  private readonly freed: number[][] = [];
+  /** freed regions by log2(clusters): their chunks and offsets */
+  private readonly freedCells: Float64Array[][] = [];
+  private readonly freedBases: number[][] = [];
 
-  constructor(initialCells = 1 << 12) {
-    this.cells = new Float64Array(initialCells);
+  constructor(private readonly chunkCells = 1 << 16) {
+    this.chunk = new Float64Array(chunkCells);
   }
 
-  /** Offset of a region for `clusters` clusters (a power of two). */
-  allocate(clusters: number): number {
-    const reuse = this.freed[Math.log2(clusters)];
-    if (reuse && reuse.length > 0) return reuse.pop() as number;
-    const size = clusters * STRIDE;
-    if (this.top + size > this.cells.length) {
-      let length = this.cells.length * 2;
-      while (this.top + size > length) length *= 2;
-      this.cells = grownColumn(this.cells, length);
-    }
-    const base = this.top;
-    this.top += size;
-    return base;
-  }
-
-  release(base: number, clusters: number): void {
+  /** Finds room for `clusters` clusters (a power of two ≤ MAX_CLUSTERS): sets regionCells and regionBase. */
+  allocate(clusters: number): void {
     const sizeClass = Math.log2(clusters);
-    (this.freed[sizeClass] ??= []).push(base);
+    const reuse = this.freedBases[sizeClass];
+    if (reuse && reuse.length > 0) {
+      this.regionBase = reuse.pop() as number;
+      this.regionCells = (this.freedCells[sizeClass] as Float64Array[]).pop() as Float64Array;
+      return;
+    }
+    const size = clusters * STRIDE;
+    if (this.top + size > this.chunk.length) {
+      this.chunk = new Float64Array(Math.max(this.chunkCells, size));
+      this.top = 0;
+    }
+    this.regionCells = this.chunk;
+    this.regionBase = this.top;
+    this.top += size;
+  }
+
+  release(cells: Float64Array, base: number, clusters: number): void {
+    const sizeClass = Math.log2(clusters);
+    (this.freedCells[sizeClass] ??= []).push(cells);
+    (this.freedBases[sizeClass] ??= []).push(base);
   }
 }
 
@@ -92,8 +101,9 @@ export class ClockArena {
  */
 export class TsClockEstimator {
   private readonly arena: ClockArena;
-  /** where this source's clusters start in the arena, and how many fit */
-  private base = -1;
+  /** the arena chunk holding this source's clusters, where they start, and how many fit */
+  private cells: Float64Array = new Float64Array(0);
+  private base = 0;
   private room = 0;
   private clusters = 0;
   private readonly sampleOffsets = new Int32Array(RATE_COUNT);
@@ -106,7 +116,7 @@ export class TsClockEstimator {
   private someRepeated = false;
   samples = 0;
 
-  constructor(arena: ClockArena = new ClockArena(INITIAL_CLUSTERS * STRIDE)) {
+  constructor(arena: ClockArena = new ClockArena(MAX_CLUSTERS * STRIDE)) {
     this.arena = arena;
   }
 
@@ -131,7 +141,7 @@ export class TsClockEstimator {
       return;
     }
     if (clusters === this.room) this.grow();
-    const cells = this.arena.cells;
+    const cells = this.cells;
     const base = this.base + clusters * STRIDE;
     cells[base + LAST_MICROS] = micros;
     cells[base + LAST_TSVAL] = tsVal;
@@ -146,7 +156,7 @@ export class TsClockEstimator {
   estimate(): ClockEstimate {
     const samples = this.samples;
     const clusters = this.clusters;
-    const cells = this.arena.cells;
+    const cells = this.cells;
     const at = (c: number, field: number): number => cells[this.base + c * STRIDE + field] as number;
     const clocks = clusters + this.overflow;
     if (samples === 0) return { clocks: 0, regime: "unknown", rateHz: null, samples };
@@ -174,7 +184,7 @@ export class TsClockEstimator {
 
   /** Joins cluster c if the sample continues it (fixing the cluster's rate on its second sample). */
   private tryJoin(c: number, micros: number, tsVal: number, port: number): boolean {
-    const cells = this.arena.cells;
+    const cells = this.cells;
     const base = this.base + c * STRIDE;
     const last = cells[base + LAST_MICROS] as number;
     const dt = (micros - last) / 1e6;
@@ -217,11 +227,14 @@ export class TsClockEstimator {
   private grow(): void {
     const arena = this.arena;
     const room = this.room === 0 ? INITIAL_CLUSTERS : Math.min(this.room * 2, MAX_CLUSTERS);
-    const base = arena.allocate(room);
-    if (this.base >= 0) {
-      arena.cells.copyWithin(base, this.base, this.base + this.clusters * STRIDE);
-      arena.release(this.base, this.room);
+    arena.allocate(room);
+    const cells = arena.regionCells;
+    const base = arena.regionBase;
+    if (this.room > 0) {
+      for (let i = 0; i < this.clusters * STRIDE; i++) cells[base + i] = this.cells[this.base + i] as number;
+      arena.release(this.cells, this.base, this.room);
     }
+    this.cells = cells;
     this.base = base;
     this.room = room;
   }
