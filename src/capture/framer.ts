@@ -10,6 +10,24 @@ export interface RecordFormat {
   recordLength(b: Uint8Array, o: number, fileOffset: number): number;
   /** one complete record b[o, o + length), valid only during the call */
   record(b: Uint8Array, o: number, length: number, fileOffset: number): void;
+  /**
+   * Every complete record in b[o, end) (fileOffset is that of b[o]); returns where the first incomplete one
+   * starts. The per-packet loop: a format may walk its records inline (pcap) or use `scanRecords`.
+   */
+  records(b: Uint8Array, o: number, end: number, fileOffset: number): number;
+}
+
+/** The generic `records` loop over headerBytes / recordLength / record. */
+export function scanRecords(format: RecordFormat, b: Uint8Array, o: number, end: number, fileOffset: number): number {
+  let pos = o;
+  while (true) {
+    const available = end - pos;
+    if (available === 0 || available < format.headerBytes()) return pos;
+    const length = format.recordLength(b, pos, fileOffset + pos - o);
+    if (available < length) return pos;
+    format.record(b, pos, length, fileOffset + pos - o);
+    pos += length;
+  }
 }
 
 export class Framer {
@@ -35,15 +53,7 @@ export class Framer {
       pos = this.completeCarry(chunk);
       if (pos < 0) return;
     }
-    const format = this.format;
-    while (true) {
-      const available = chunk.length - pos;
-      if (available === 0 || available < format.headerBytes()) break;
-      const length = format.recordLength(chunk, pos, base + pos);
-      if (available < length) break;
-      format.record(chunk, pos, length, base + pos);
-      pos += length;
-    }
+    pos = this.format.records(chunk, pos, chunk.length, base + pos);
     if (pos < chunk.length) this.startCarry(chunk, pos, base + pos);
   }
 

@@ -1,6 +1,6 @@
 import { u16, u32 } from "../util/bytes.js";
 import { InputError } from "../util/errors.js";
-import type { RecordFormat } from "./framer.js";
+import { scanRecords, type RecordFormat } from "./framer.js";
 import type { PacketEmitter } from "./packet-emitter.js";
 
 export const PCAPNG_BLOCK = {
@@ -45,6 +45,10 @@ export class PcapngFormat implements RecordFormat {
 
   headerBytes(): number {
     return MIN_BLOCK;
+  }
+
+  records(b: Uint8Array, o: number, end: number, fileOffset: number): number {
+    return scanRecords(this, b, o, end, fileOffset);
   }
 
   recordLength(b: Uint8Array, o: number, fileOffset: number): number {

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, read, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../util/errors.js";
@@ -23,8 +23,9 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /**
  * Reads a pcap or pcapng capture (optionally gzip-compressed; "-" is stdin) and calls `handler` for every packet
- * with the reader's one reused PacketView. Plain files are read synchronously through one reused buffer; gzip
- * and stdin are consumed chunk by chunk. Memory stays bounded by the chunk size and the largest record.
+ * with the reader's one reused PacketView. Plain files are read through two reused buffers, the next chunk
+ * arriving (libuv's thread pool) while this one is decoded; gzip and stdin are consumed chunk by chunk. Memory
+ * stays bounded by the chunk size and the largest record.
  * Throws InputError for files that cannot be read or understood; a truncated last record is a warning.
  */
 export async function readCapture(path: string, handler: PacketHandler, options: ReadCaptureOptions = {}): Promise<CaptureStats> {
@@ -38,7 +39,7 @@ export async function readCapture(path: string, handler: PacketHandler, options:
       const raw = createReadStream(path, { fd, autoClose: false, start: 0, highWaterMark: 1 << 20 });
       return await readStream(path, raw, size, handler, options, () => raw.bytesRead);
     }
-    return readPlainFile(path, fd, size, handler, options);
+    return await readPlainFile(path, fd, size, handler, options);
   } finally {
     closeSync(fd);
   }
@@ -59,18 +60,39 @@ function openInput(path: string): number {
   }
 }
 
-function readPlainFile(path: string, fd: number, size: number, handler: PacketHandler, options: ReadCaptureOptions): CaptureStats {
-  const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK);
+async function readPlainFile(path: string, fd: number, size: number, handler: PacketHandler, options: ReadCaptureOptions): Promise<CaptureStats> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const;
   const session = new ReadSession(path, false, handler);
   let position = 0;
-  while (true) {
-    const got = readSync(fd, buffer, 0, buffer.length, position);
-    if (got === 0) break;
-    position += got;
-    session.feed(got === buffer.length ? buffer : buffer.subarray(0, got));
-    options.onProgress?.(position, size);
+  let index = 0;
+  let pending = readChunk(path, fd, buffers[0], position);
+  try {
+    while (true) {
+      const got = await pending;
+      if (got === 0) break;
+      position += got;
+      const current = buffers[index] as Uint8Array;
+      index ^= 1;
+      // The framer keeps no reference into a chunk after feed() returns, so the other buffer can be refilled now.
+      pending = readChunk(path, fd, buffers[index] as Uint8Array, position);
+      session.feed(got === current.length ? current : current.subarray(0, got));
+      options.onProgress?.(position, size);
+    }
+  } finally {
+    // Never leave a read running on a descriptor the caller is about to close.
+    await pending.catch(() => 0);
   }
   return session.finish();
+}
+
+function readChunk(path: string, fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => {
+      if (error) reject(new InputError("unreadable", { file: path, offset: position }, `read failed (${error.code ?? error.message})`, "a readable pcap or pcapng file", { cause: error }));
+      else resolve(bytesRead);
+    });
+  });
 }
 
 async function readStream(

@@ -29,7 +29,7 @@ export interface ClockEstimate {
 
 /** Clusters a source starts with room for; its region doubles up to MAX_CLUSTERS. */
 const INITIAL_CLUSTERS = 2;
-/** One cluster's cells: its last point (time, TSval), then the fields below. */
+/** One cluster's cells: its last point (time, TSval as int32), then the fields below. */
 const LAST_MICROS = 0;
 const LAST_TSVAL = 1;
 /** index into CANDIDATE_RATES, -1 until a second sample fixes it */
@@ -129,9 +129,24 @@ export class TsClockEstimator {
       return;
     }
     this.offsetsReady = false;
-    if (clusters > 0 && this.tryJoin(this.lastMatch, micros, tsVal, port)) return;
-    for (let c = 0; c < clusters; c++) {
-      if (c !== this.lastMatch && this.tryJoin(c, micros, tsVal, port)) {
+    // The most recently matched cluster first, then the others in creation order.
+    const lastMatch = this.lastMatch;
+    const cells = this.cells;
+    const base = this.base;
+    const tsVal32 = tsVal | 0;
+    for (let n = 0; n < clusters; n++) {
+      const c = n === 0 ? lastMatch : n - 1 < lastMatch ? n - 1 : n;
+      const at = base + c * STRIDE;
+      const dt = (micros - (cells[at + LAST_MICROS] as number)) * 1e-6;
+      // ΔTSval (mod 2^32) must lie in [100·Δt, 1000·Δt] widened by the largest tolerance (1000 Hz: 53 + 2·|Δt|)
+      // plus one tick for rounding and one for floating-point slack; int32 arithmetic keeps this loop cheap.
+      const dTsVal = (tsVal32 - (cells[at + LAST_TSVAL] as number)) | 0;
+      if (dt >= 0) {
+        if (dt < QUICK_TEST_MAX_SECONDS && (dTsVal < 98 * dt - 55 || dTsVal > 1002 * dt + 55)) continue;
+      } else if (dt > -QUICK_TEST_MAX_SECONDS && (dTsVal < 1002 * dt - 55 || dTsVal > 98 * dt + 55)) {
+        continue;
+      }
+      if (this.tryJoin(c, micros, tsVal, port)) {
         this.lastMatch = c;
         return;
       }
@@ -141,14 +156,13 @@ export class TsClockEstimator {
       return;
     }
     if (clusters === this.room) this.grow();
-    const cells = this.cells;
-    const base = this.base + clusters * STRIDE;
-    cells[base + LAST_MICROS] = micros;
-    cells[base + LAST_TSVAL] = tsVal;
-    cells[base + RATE_INDEX] = -1;
-    cells[base + COUNT] = 1;
-    cells[base + FIRST_PORT] = port;
-    cells[base + MULTI_PORT] = 0;
+    const at = this.base + clusters * STRIDE;
+    this.cells[at + LAST_MICROS] = micros;
+    this.cells[at + LAST_TSVAL] = tsVal | 0;
+    this.cells[at + RATE_INDEX] = -1;
+    this.cells[at + COUNT] = 1;
+    this.cells[at + FIRST_PORT] = port;
+    this.cells[at + MULTI_PORT] = 0;
     this.lastMatch = clusters;
     this.clusters = clusters + 1;
   }
@@ -182,21 +196,13 @@ export class TsClockEstimator {
     this.offsetsReady = true;
   }
 
-  /** Joins cluster c if the sample continues it (fixing the cluster's rate on its second sample). */
+  /** The exact test: joins cluster c if the sample continues it (fixing the cluster's rate on its second sample). */
   private tryJoin(c: number, micros: number, tsVal: number, port: number): boolean {
     const cells = this.cells;
     const base = this.base + c * STRIDE;
     const last = cells[base + LAST_MICROS] as number;
     const dt = (micros - last) / 1e6;
     const dtSeconds = Math.abs(dt);
-    if (dtSeconds < QUICK_TEST_MAX_SECONDS) {
-      // Widest tolerance (1000 Hz) plus one tick for rounding and one for floating-point slack.
-      const spread = 1000 * 0.05 + 3 + 0.002 * 1000 * dtSeconds + 2;
-      const dTsVal = (tsVal - (cells[base + LAST_TSVAL] as number)) | 0;
-      const low = (dt >= 0 ? 100 * dt : 1000 * dt) - spread;
-      const high = (dt >= 0 ? 1000 * dt : 100 * dt) + spread;
-      if (dTsVal < low || dTsVal > high) return false;
-    }
     this.computeOffsets(micros, tsVal);
     const sampleOffsets = this.sampleOffsets;
     const lastSeconds = last / 1e6;
@@ -215,7 +221,7 @@ export class TsClockEstimator {
     cells[base + RATE_INDEX] = matched;
     if (micros >= last) {
       cells[base + LAST_MICROS] = micros;
-      cells[base + LAST_TSVAL] = tsVal;
+      cells[base + LAST_TSVAL] = tsVal | 0;
     }
     cells[base + COUNT] = (cells[base + COUNT] as number) + 1;
     this.someRepeated = true;
