@@ -52,7 +52,9 @@ export class PcapFormat implements RecordFormat {
       if (captured > this.maxRecord) throw this.impossibleLength(captured, fileOffset + pos - o);
       if (end - pos - RECORD_HEADER_LEN < captured) break;
       const micros = h0 * 1e6 + (nanoseconds ? Math.floor(h1 / 1000) : h1);
-      emitter.emit(b, pos + RECORD_HEADER_LEN, captured, original > captured ? original : captured, micros, linkType, 0, fileOffset + pos - o);
+      emitter.timestampMicros = micros;
+      emitter.recordOffset = fileOffset + pos - o;
+      emitter.emit(b, pos + RECORD_HEADER_LEN, captured, original > captured ? original : captured, linkType, 0);
       pos += RECORD_HEADER_LEN + captured;
     }
     return pos;
@@ -67,7 +69,9 @@ export class PcapFormat implements RecordFormat {
     const micros = seconds * 1e6 + (this.nanoseconds ? Math.floor(fraction / 1000) : fraction);
     const original = u32(b, o + 12, le);
     const captured = length - RECORD_HEADER_LEN;
-    this.emitter.emit(b, o + RECORD_HEADER_LEN, captured, Math.max(original, captured), micros, this.linkType, 0, fileOffset);
+    this.emitter.timestampMicros = micros;
+    this.emitter.recordOffset = fileOffset;
+    this.emitter.emit(b, o + RECORD_HEADER_LEN, captured, Math.max(original, captured), this.linkType, 0);
   }
 
   private impossibleLength(captured: number, recordOffset: number): InputError {

@@ -138,7 +138,9 @@ export class PcapngFormat implements RecordFormat {
     }
     const micros = toMicros(iface, u32(b, o + 12, le), u32(b, o + 16, le)) + iface.offsetSeconds * 1e6;
     this.lastTimestamp = micros;
-    this.emitter.emit(b, o + 28, captured, Math.max(original, captured), micros, iface.linkType, ifIndex, fileOffset);
+    this.emitter.timestampMicros = micros;
+    this.emitter.recordOffset = fileOffset;
+    this.emitter.emit(b, o + 28, captured, Math.max(original, captured), iface.linkType, ifIndex);
   }
 
   /** SPB: no timestamp and no captured length; the packet belongs to interface 0 and inherits the last time seen. */
@@ -151,7 +153,9 @@ export class PcapngFormat implements RecordFormat {
     const original = u32(b, o + 8, this.littleEndian);
     let captured = Math.min(original, length - 16);
     if (iface.snaplen > 0) captured = Math.min(captured, iface.snaplen);
-    this.emitter.emit(b, o + 12, captured, original, this.lastTimestamp, iface.linkType, 0, fileOffset);
+    this.emitter.timestampMicros = this.lastTimestamp;
+    this.emitter.recordOffset = fileOffset;
+    this.emitter.emit(b, o + 12, captured, original, iface.linkType, 0);
   }
 }
 

@@ -1,17 +1,21 @@
-import cliProgress from "cli-progress";
+import type cliProgress from "cli-progress";
 import { showProgress } from "./terminal.js";
 
-/** A byte progress bar on stderr, shown only on a TTY and only for inputs large enough to wait for. */
-export function byteProgress(label: string, minimumBytes = 64 * 1024 * 1024): { update(read: number, total: number | null): void; stop(): void } {
+/**
+ * A byte progress bar on stderr, shown only on a TTY and only for inputs large enough to wait for. The bar's
+ * library is loaded only then: scripted runs do not pay for it at start-up.
+ */
+export async function byteProgress(label: string, minimumBytes = 64 * 1024 * 1024): Promise<{ update(read: number, total: number | null): void; stop(): void }> {
   if (!showProgress()) return { update() {}, stop() {} };
+  const { default: bars } = await import("cli-progress");
   let bar: cliProgress.SingleBar | null = null;
   return {
     update(read, total) {
       if (total === null || total < minimumBytes) return;
       if (!bar) {
-        bar = new cliProgress.SingleBar(
+        bar = new bars.SingleBar(
           { format: `${label} [{bar}] {percentage}% {value}/{total} MB`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
+          bars.Presets.shades_classic,
         );
         bar.start(Math.ceil(total / 1e6), 0);
       }

@@ -29,7 +29,7 @@ Examples:
   tcpdump -i eth0 -w - 'tcp port 8080' | nosynack analyze -`,
     )
     .action(async (captures: string[], flags: AnalyzeFlags) => {
-      const progress = byteProgress("reading");
+      const progress = await byteProgress("reading");
       const options: AnalyzeOptions = { onProgress: (_i, read, total) => progress.update(read, total) };
       if (flags.server !== undefined) options.server = flags.server;
       if (flags.port !== undefined) options.port = flags.port;

@@ -115,7 +115,7 @@ Examples:
       // Settings are checked before the capture is read: a sysctl the kernel lacks is a usage error (exit 2).
       checkWhatIf(options);
 
-      const progress = byteProgress("reading");
+      const progress = await byteProgress("reading");
       let extraction;
       try {
         const extractOptions = { onProgress: (read: number, total: number | null) => progress.update(read, total) };
