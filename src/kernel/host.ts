@@ -4,16 +4,18 @@
  * MIB counters and kernel log lines. Pure: time comes in as `nowMs`, randomness through the seed / functions
  * in HostOptions. Rules follow shared/spec/linux-syn-path.md; each names the kernel function it stands for.
  *
- * Hot path: lookups are Maps keyed by numbers (local addr·65536+port, then remote addr·65536+port); counters
- * live in a Float64Array; a SYN allocates only its result, its reply and (when queued) its request sock.
+ * Hot path: the established hash and tcp_metrics are FlowTables with exact keys in typed arrays (a Map keyed
+ * by addr·65536+port boxed a double per lookup); counters live in a Float64Array; timers drop dead socks in
+ * bulk; a SYN allocates only its result, its reply and (when queued) its request sock.
  */
-import { EventQueue } from "../util/event-queue.js";
 import { C, COUNTER_NAMES, type CounterName } from "./counters.js";
 import { KernelConfigError } from "./errors.js";
 import { createFlowHash, hash4 } from "./hash.js";
 import { profileFor, type KernelProfile } from "./profile.js";
 import { seqAfter, seqBefore, seqDiff } from "./seq.js";
 import { validateSysctl, type SysctlName } from "./sysctl.js";
+import { FlowTable } from "./flow-table.js";
+import { TimerHeap } from "./timer-heap.js";
 import { createTsClock } from "./timestamps.js";
 import {
   ACK,
@@ -70,6 +72,11 @@ export interface HostOptions {
   readonly wscale?: number;
   /** RTO of established connections (ms), for tw_recycle's 3.5×RTO TIME_WAIT (default 200, TCP_RTO_MIN). */
   readonly rtoMs?: number;
+  /**
+   * List the counters each segment moved in `SegmentResult.moved` (default true). A caller that only reads the
+   * counters (a long simulation) turns it off: `moved` is then always empty and no list is built per segment.
+   */
+  readonly recordMoves?: boolean;
 }
 
 /** A kernel log line (dmesg) with the time it was printed. */
@@ -132,6 +139,8 @@ class Listener {
 class Req implements RequestSock {
   readonly kind = KIND_REQ;
   dead = false;
+  /** Listing order in the established hash (see EhashGroup). */
+  ehSeq = 0;
   timerDue = 0;
   retrans = 0;
   acked = false;
@@ -158,6 +167,8 @@ class Req implements RequestSock {
 class Tw implements TimeWait {
   readonly kind = KIND_TW;
   dead = false;
+  /** Listing order in the established hash (see EhashGroup). */
+  ehSeq = 0;
   timerDue = 0;
   expiresMs = 0;
   lastOowAckMs = Number.NEGATIVE_INFINITY;
@@ -183,6 +194,8 @@ class Tw implements TimeWait {
 class Conn implements Connection {
   readonly kind = KIND_CONN;
   dead = false;
+  /** Listing order in the established hash (see EhashGroup). */
+  ehSeq = 0;
   queued = true;
   constructor(
     readonly listener: Listener,
@@ -204,7 +217,22 @@ class Conn implements Connection {
 type Sock = Req | Tw | Conn;
 type TimedSock = Req | Tw;
 
+/**
+ * One local address:port of the established hash. `sockets()` lists socks by group (in the order groups
+ * appeared), then by insertion (a sock that replaces another under the same 4-tuple takes its `ehSeq`): the
+ * order the earlier Map of Maps iterated in, so ss output stays the same.
+ */
+class EhashGroup {
+  constructor(
+    readonly laddr: number,
+    readonly lport: number,
+    readonly index: number,
+  ) {}
+}
+
 const NO_REPLIES: readonly Reply[] = Object.freeze([]);
+/** `moved` when HostOptions.recordMoves is false: never written (inc() checks for it), frozen to be sure. */
+const NOT_RECORDED = Object.freeze([]) as unknown as CounterName[];
 
 /**
  * get_seconds()/ktime_get_seconds(): the model's seconds clock starts at a large base so that a stamp taken
@@ -242,15 +270,22 @@ export class ServerHost {
   private rtoMaxMs = TCP_RTO_MAX_MS;
 
   private readonly listenersByKey = new Map<number, Listener>();
-  private readonly ehash = new Map<number, Map<number, Sock>>();
-  private readonly metrics = new Map<number, Map<number, PeerMetrics>>();
+  /** Established hash by (laddr, raddr, lport·65536 + rport); groups keep the listing order. */
+  private readonly ehash = new FlowTable<Sock>();
+  private ehashSeq = 0;
+  private readonly ehashGroupByKey = new Map<number, EhashGroup>();
+  private lastEhashGroup: EhashGroup | undefined = undefined;
+  /** tcp_metrics by (laddr, raddr, 0). */
+  private readonly metrics = new FlowTable<PeerMetrics>(64);
   private twCount = 0;
   private reqCount = 0;
   private readonly logLines: KernelLogLine[] = [];
   private lastConntrackLogMs = Number.NEGATIVE_INFINITY;
 
-  // Timers (min by due, then insertion order), with lazy deletion via sock.timerDue.
-  private readonly timers = new EventQueue<TimedSock>();
+  // Timers (min by due, then insertion order), with lazy deletion via sock.timerDue; dead socks' entries are
+  // dropped in bulk once the heap doubled since the last sweep.
+  private readonly timers = new TimerHeap<TimedSock>();
+  private compactTimersAt = 1024;
   private pendingTimerOut: Reply[] = [];
 
   private readonly seed: number;
@@ -262,6 +297,7 @@ export class ServerHost {
   private readonly mss: number;
   private readonly wscale: number;
   private readonly rtoMs: number;
+  private readonly recordMoves: boolean;
   private readonly b: KernelProfile["behaviour"];
 
   constructor(options: HostOptions) {
@@ -284,6 +320,7 @@ export class ServerHost {
     this.mss = options.mss ?? 1460;
     this.wscale = options.wscale ?? 7;
     this.rtoMs = options.rtoMs ?? 200;
+    this.recordMoves = options.recordMoves ?? true;
   }
 
   // ---------------------------------------------------------------- sysctls
@@ -349,8 +386,13 @@ export class ServerHost {
   private inc(id: number, moved: CounterName[]): void {
     if (this.present[id] === 1) {
       this.values[id] = (this.values[id] ?? 0) + 1;
-      moved.push(COUNTER_NAMES[id] as CounterName);
+      if (moved !== NOT_RECORDED) moved.push(COUNTER_NAMES[id] as CounterName);
     }
+  }
+
+  /** A list for the moves of one call, or the shared empty one when moves are not recorded. */
+  private movedList(): CounterName[] {
+    return this.recordMoves ? [] : NOT_RECORDED;
   }
 
   // ---------------------------------------------------------------- listeners
@@ -378,13 +420,11 @@ export class ServerHost {
     const l = this.listenersByKey.get(addr * 65536 + port);
     if (!l) return;
     this.listenersByKey.delete(l.key);
-    for (const [, inner] of this.ehash) {
-      for (const [rkey, s] of inner) {
-        if ((s.kind === KIND_REQ || (s.kind === KIND_CONN && s.queued)) && s.listener === l) {
-          s.dead = true;
-          inner.delete(rkey);
-          if (s.kind === KIND_REQ) this.reqCount--;
-        }
+    for (const s of this.ehashList()) {
+      if ((s.kind === KIND_REQ || (s.kind === KIND_CONN && s.queued)) && s.listener === l) {
+        s.dead = true;
+        this.ehashDelete(s);
+        if (s.kind === KIND_REQ) this.reqCount--;
       }
     }
   }
@@ -445,25 +485,44 @@ export class ServerHost {
   // ---------------------------------------------------------------- ehash
 
   private ehashGet(laddr: number, lport: number, raddr: number, rport: number): Sock | undefined {
-    const inner = this.ehash.get(laddr * 65536 + lport);
-    return inner === undefined ? undefined : inner.get(raddr * 65536 + rport);
+    return this.ehash.get(laddr, raddr, (lport << 16) | rport);
+  }
+
+  private ehashGroup(laddr: number, lport: number): EhashGroup {
+    const last = this.lastEhashGroup;
+    if (last !== undefined && last.laddr === laddr && last.lport === lport) return last;
+    const key = laddr * 65536 + lport;
+    let g = this.ehashGroupByKey.get(key);
+    if (g === undefined) {
+      g = new EhashGroup(laddr, lport, this.ehashGroupByKey.size);
+      this.ehashGroupByKey.set(key, g);
+    }
+    this.lastEhashGroup = g;
+    return g;
   }
 
   private ehashSet(s: Sock): void {
-    const key = s.laddr * 65536 + s.lport;
-    let inner = this.ehash.get(key);
-    if (inner === undefined) {
-      inner = new Map();
-      this.ehash.set(key, inner);
+    const old = this.ehash.set(s.laddr, s.raddr, (s.lport << 16) | s.rport, s);
+    if (old === s) return;
+    if (old !== undefined) {
+      // Replacing under the same 4-tuple keeps the listing position (as Map.set does).
+      s.ehSeq = old.ehSeq;
+      return;
     }
-    inner.set(s.raddr * 65536 + s.rport, s);
+    this.ehashGroup(s.laddr, s.lport);
+    s.ehSeq = this.ehashSeq++;
+  }
+
+  /** Every sock of the established hash in listing order. */
+  private ehashList(): Sock[] {
+    const groupIndex = (s: Sock): number => (this.ehashGroupByKey.get(s.laddr * 65536 + s.lport) as EhashGroup).index;
+    return this.ehash.list().sort((a, b) => groupIndex(a) - groupIndex(b) || a.ehSeq - b.ehSeq);
   }
 
   private ehashDelete(s: Sock): void {
-    const inner = this.ehash.get(s.laddr * 65536 + s.lport);
-    if (inner === undefined) return;
-    const rkey = s.raddr * 65536 + s.rport;
-    if (inner.get(rkey) === s) inner.delete(rkey);
+    const key3 = (s.lport << 16) | s.rport;
+    if (this.ehash.get(s.laddr, s.raddr, key3) !== s) return;
+    this.ehash.delete(s.laddr, s.raddr, key3);
   }
 
   /** Request socks (SYN-RECV) of all listeners. */
@@ -493,23 +552,17 @@ export class ServerHost {
 
   /** Every socket in the established hash, for `ss -tan`. */
   *sockets(): Generator<Connection | TimeWait | RequestSock> {
-    for (const inner of this.ehash.values()) yield* inner.values();
+    yield* this.ehashList();
   }
 
   // ---------------------------------------------------------------- tcp_metrics
 
   /** tcp_metrics entry for (local, peer), created when `create`. */
   private metricsFor(laddr: number, raddr: number, create: boolean): PeerMetrics | undefined {
-    let inner = this.metrics.get(laddr);
-    if (inner === undefined) {
-      if (!create) return undefined;
-      inner = new Map();
-      this.metrics.set(laddr, inner);
-    }
-    let m = inner.get(raddr);
+    let m = this.metrics.get(laddr, raddr, 0);
     if (m === undefined && create) {
       m = { hasRtt: false, tsRecent: 0, tsStamp: 0 };
-      inner.set(raddr, m);
+      this.metrics.set(laddr, raddr, 0, m);
     }
     return m;
   }
@@ -595,6 +648,10 @@ export class ServerHost {
   private schedule(s: TimedSock, due: number): void {
     s.timerDue = due;
     this.timers.push(due, s);
+    if (this.timers.size > this.compactTimersAt) {
+      this.timers.compact();
+      this.compactTimersAt = Math.max(1024, 2 * this.timers.size);
+    }
   }
 
   private dropStaleTimers(): void {
@@ -621,7 +678,7 @@ export class ServerHost {
     // syn_ack_recalc() without TCP_DEFER_ACCEPT.
     const expire = req.retrans >= maxRetries;
     if (!expire) {
-      const moved: CounterName[] = [];
+      const moved = NOT_RECORDED; // the caller gets only the segments
       out.push(this.synackReply(req, "synack-retrans", due, moved));
       // tcp_rtx_synack(): TcpRetransSegs and TCPSynRetrans
       this.inc(C.TcpRetransSegs, moved);
@@ -650,7 +707,7 @@ export class ServerHost {
 
   /** tw_timer_handler(): TIME_WAIT ends; before 5.18 TW/TWKilled count here. */
   private twTimer(tw: Tw): void {
-    if (!this.b.twCountedOnEntry) this.inc(tw.kill ? C.TcpExtTWKilled : C.TcpExtTW, []);
+    if (!this.b.twCountedOnEntry) this.inc(tw.kill ? C.TcpExtTWKilled : C.TcpExtTW, NOT_RECORDED);
     this.killTw(tw);
   }
 
@@ -796,7 +853,7 @@ export class ServerHost {
    */
   receive(seg: Segment, nowMs: number): SegmentResult {
     if (this.timers.peekTime() <= nowMs) this.runTimers(nowMs, this.pendingTimerOut);
-    const moved: CounterName[] = [];
+    const moved = this.movedList();
     const flags = seg.flags;
     const isPureSyn = (flags & (SYN | ACK | RST)) === SYN;
     const p = this.policy;
@@ -1394,7 +1451,7 @@ export class ServerHost {
     const c = this.own(conn);
     if (c.state !== "ESTAB" && c.state !== "CLOSE-WAIT") return [];
     if (c.queued) this.removeFromAcceptQueue(c);
-    const moved: CounterName[] = [];
+    const moved = NOT_RECORDED; // the caller gets only the segments
     const tsval = c.hasTs ? this.tsvalFor(nowMs, c.laddr, c.lport, c.raddr, c.rport) : 0;
     const fin = this.reply("fin", nowMs, c.laddr, c.lport, c.raddr, c.rport, c.sndNxt, c.rcvNxt, FIN | ACK, 65535, c.hasTs, tsval, c.tsRecent);
     this.inc(C.TcpOutSegs, moved);
@@ -1411,16 +1468,16 @@ export class ServerHost {
     const c = this.own(conn);
     if (c.state !== "ESTAB") throw new KernelConfigError("bad-argument", `closeServerFirst on a ${c.state} socket`);
     if (c.queued) this.removeFromAcceptQueue(c);
-    this.inc(C.TcpOutSegs, []); // FIN
-    this.inc(C.TcpInSegs, []); // peer FIN+ACK
-    this.inc(C.TcpOutSegs, []); // last ACK
+    this.inc(C.TcpOutSegs, NOT_RECORDED); // FIN
+    this.inc(C.TcpInSegs, NOT_RECORDED); // peer FIN+ACK
+    this.inc(C.TcpOutSegs, NOT_RECORDED); // last ACK
     c.sndNxt = (c.sndNxt + 1) >>> 0;
     c.rcvNxt = (c.rcvNxt + 1) >>> 0;
     if (c.hasTs && peerTsval !== undefined) {
       c.tsRecent = peerTsval >>> 0;
       c.tsRecentStamp = sec(nowMs);
     }
-    return this.timeWait(c, "TIME-WAIT", 0, nowMs, []);
+    return this.timeWait(c, "TIME-WAIT", 0, nowMs, NOT_RECORDED);
   }
 
   /** Shortcut: the peer closes first (FIN, our ACK, our FIN, peer ACK). No TIME_WAIT here, no tw_recycle feed. */
@@ -1428,10 +1485,10 @@ export class ServerHost {
     const c = this.own(conn);
     if (c.state === "CLOSED") return;
     if (c.queued) this.removeFromAcceptQueue(c);
-    this.inc(C.TcpInSegs, []);
-    this.inc(C.TcpOutSegs, []);
-    this.inc(C.TcpOutSegs, []);
-    this.inc(C.TcpInSegs, []);
+    this.inc(C.TcpInSegs, NOT_RECORDED);
+    this.inc(C.TcpOutSegs, NOT_RECORDED);
+    this.inc(C.TcpOutSegs, NOT_RECORDED);
+    this.inc(C.TcpInSegs, NOT_RECORDED);
     void nowMs;
     this.updateMetrics(c.laddr, c.raddr);
     this.closeConn(c);

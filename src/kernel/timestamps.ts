@@ -60,5 +60,11 @@ export function createTsClock(options: TsClockOptions): TsClock {
       const ticks = Math.floor(((uptime0 + nowMs) * rate) / 1000) + base0;
       return (ticks + tsOffsetFor(regime, hash, saddr, sport, daddr, dport)) >>> 0;
     },
+    linear: {
+      rate,
+      uptimeAtZeroMs: uptime0,
+      base: base0,
+      offset: (saddr, sport, daddr, dport) => tsOffsetFor(regime, hash, saddr, sport, daddr, dport),
+    },
   };
 }

@@ -263,6 +263,18 @@ export interface PeerMetrics {
 /** A TSval clock of one host: sender address/port first. */
 export interface TsClock {
   tsval(nowMs: number, saddr: number, sport: number, daddr: number, dport: number): number;
+  /**
+   * Present when tsval = (floor((uptimeAtZeroMs + nowMs) · rate / 1000) + base + offset(4-tuple)) >>> 0: a
+   * caller that sends many segments of one flow computes the offset once (it is a keyed hash per flow).
+   */
+  readonly linear?: LinearTsClock;
+}
+
+export interface LinearTsClock {
+  readonly rate: number;
+  readonly uptimeAtZeroMs: number;
+  readonly base: number;
+  offset(saddr: number, sport: number, daddr: number, dport: number): number;
 }
 
 /** Keyed 32-bit hash supplied by the caller (stands for the kernel's siphash with a boot secret). */

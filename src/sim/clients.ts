@@ -48,6 +48,8 @@ export interface ClientHost {
   /** Ephemeral port cursor and ports not yet free again (µs when free; Infinity while in use). */
   nextPort: number;
   readonly busyPorts: Map<number, number>;
+  /** Scripted start times (µs, ascending) of this host's connections, or null for random arrivals. */
+  readonly scheduleUs: readonly number[] | null;
   /** Sweep expired entries when the map grows past this (doubles with the live size: amortised O(1)). */
   sweepAt: number;
   connectionsStarted: number;
@@ -85,7 +87,9 @@ export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
     const hz = hzRng.pick(c.hz);
     const uptimeMs = Math.floor((upLo + uptimeRng.float() * (upHi - upLo)) * 1000);
     const hash = createFlowHash(secretRng.u32());
-    const clock = clientClock(scenario, profile, hz, uptimeMs, hash);
+    const measured = c.tsvalAtZero?.[i];
+    const clock = measured === undefined ? clientClock(scenario, profile, hz, uptimeMs, hash) : measuredClock(measured, c.timestamps);
+    const planned = c.schedule?.[i];
     hosts.push({
       index: i,
       addr: (base + i) >>> 0,
@@ -94,6 +98,7 @@ export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
       timestamps: c.timestamps !== 0,
       nextPort: portRng.int(portLow, portHigh + 1),
       busyPorts: new Map(),
+      scheduleUs: planned === undefined ? null : planned.map((ms) => Math.round(ms * 1000)).sort((a, b) => a - b),
       sweepAt: 1024,
       connectionsStarted: 0,
       attempts: 0,
@@ -142,6 +147,14 @@ function clientClock(
       return (ticks + tsOffsetFor(regime, hash, saddr, sport, daddr, dport)) >>> 0;
     },
   };
+}
+
+/**
+ * A clock read off a real host: TSval = the value seen at time 0 plus elapsed ms (6.18 counts in ms; a
+ * measured value already contains whatever offset the host's kernel added), or no TS option at all.
+ */
+function measuredClock(tsvalAtZero: number, timestamps: number): TsClock {
+  return { tsval: (nowMs) => (timestamps === 0 ? 0 : (tsvalAtZero + Math.floor(nowMs)) >>> 0) };
 }
 
 /**

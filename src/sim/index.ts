@@ -51,7 +51,7 @@ export interface RunOptions {
   readonly pcapPath?: string;
   /** Write an evidence bundle (with its own server.pcap) into this directory. */
   readonly bundleDir?: string;
-  /** Attribute the counter moves of timers and close() too (SimRun.tallied is then complete). */
+  /** Record which counters each kernel call moved (SimRun.tallied and movedByOutcome are empty without it). */
   readonly trackMoves?: boolean;
 }
 

@@ -56,8 +56,24 @@ const clientsSchema = z
       .optional()
       .describe("retry the SYN after 2 jiffies when a bogus ACK answered it (default: client kernel ≥5.6)"),
     rstOnBareAck: z.boolean().default(true).describe("the client answers a bare ACK in SYN-SENT with RST (a middlebox may eat it)"),
+    schedule: z
+      .array(z.array(z.number().min(0)))
+      .optional()
+      .describe("per client host: start times (ms) of its connections; replaces arrivals (replays a scripted workload)"),
+    tsvalAtZero: z
+      .array(z.number().int().min(0).max(0xffffffff))
+      .optional()
+      .describe("per client host: the TSval its clock shows at time 0 (1 kHz, no offsets): clocks measured on real hosts"),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const key of ["schedule", "tsvalAtZero"] as const) {
+      const list = c[key];
+      if (list !== undefined && list.length !== c.count) {
+        ctx.addIssue({ code: "custom", path: [key], message: `expected one entry per client host (count ${c.count}), got ${list.length}` });
+      }
+    }
+  });
 
 const natSchema = z
   .object({
@@ -81,9 +97,10 @@ const serverSchema = z
     sysctls: z.record(z.string(), sysctlValue).default({}).describe("sysctl settings, e.g. net.ipv4.tcp_tw_recycle: 1"),
     backlog: z.number().int().min(0).max(65535).default(128).describe("listen() backlog (capped by net.core.somaxconn)"),
     acceptRate: z
-      .union([z.literal("unlimited"), z.number().positive()])
+      .union([z.literal("unlimited"), z.literal("never"), z.number().positive()])
       .default("unlimited")
-      .describe("accept() calls per second by the application"),
+      .describe("accept() calls per second by the application (never: listen() only, the accept queue fills)"),
+    listen: z.boolean().default(true).describe("false: nothing listens on the port (SYNs are answered by RST)"),
     serviceTimeMs: z.number().min(0).default(2).describe("time from accept() to the response"),
     closePolicy: z.enum(["server-first", "client-first"]).default("server-first").describe("who closes the connection first"),
   })
@@ -97,6 +114,8 @@ const floodSchema = z
     startSeconds: z.number().min(0).default(0),
     durationSeconds: z.number().positive().optional().describe("default: until the scenario's arrivals end"),
     timestamps: z.boolean().default(false).describe("flood SYNs carry a TS option (hping3's do not)"),
+    count: z.number().int().min(1).optional().describe("stop after this many spoofed SYNs"),
+    arrivals: z.enum(["poisson", "uniform"]).default("poisson").describe("gaps between SYNs: exponential or fixed (hping3 -i)"),
   })
   .strict();
 

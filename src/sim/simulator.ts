@@ -10,10 +10,10 @@
 import type { CounterName } from "../kernel/counters.js";
 import type { Connection, Outcome, Reason, Reply, Segment, SegmentResult } from "../kernel/types.js";
 import { ACK, FIN, RST, SYN } from "../kernel/types.js";
+import { C, COUNTER_NAMES } from "../kernel/counters.js";
 import { Rng } from "../util/rng.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
 import { allocateClientPort, createClients, releaseClientPort, type ClientHost, type ClientPopulation } from "./clients.js";
-import { EventQueue } from "../util/event-queue.js";
 import { DurationHistogram } from "./histogram.js";
 import { createTranslator, type Translation, type Translator } from "./nat.js";
 import type { Scenario } from "./scenario.js";
@@ -24,7 +24,7 @@ export interface PacketSink {
   packet(atUs: number, seg: Segment): void;
 }
 
-// Event kinds (numbers keep the event objects monomorphic).
+// Event kinds.
 const EV_ARRIVAL = 0; // a client host opens a connection: its SYN reaches the server
 const EV_SYN_TIMER = 1; // a client's SYN retransmission timer fires
 const EV_TO_SERVER = 2; // a client segment reaches the server
@@ -33,14 +33,238 @@ const EV_APP_DONE = 4; // the application finished serving a connection
 const EV_KERNEL_TIMER = 5; // the server kernel's next timer
 const EV_FLOOD = 6; // the next spoofed SYN of a flood
 
-class SimEvent {
-  constructor(
-    readonly kind: number,
-    readonly conn: Conn | null,
-    readonly host: ClientHost | null,
-    readonly seg: Segment | null,
-    readonly token: number,
-  ) {}
+/**
+ * Pending events: a binary heap ordered by (time, scheduling sequence) over record slots. Each record's fields
+ * live in parallel typed arrays and a slot is reused once its event ran, so scheduling allocates nothing (an
+ * object per event was the engine's largest cost: millions of short-lived objects, most of them promoted).
+ * Same order as util/event-queue: equal times come out in the order they were pushed.
+ */
+class EventTable {
+  size = 0;
+  private nextSeq = 0;
+  private capacity = 0;
+  private heapTime: Float64Array = new Float64Array(0);
+  private heapSeq: Float64Array = new Float64Array(0);
+  private heapSlot: Int32Array = new Int32Array(0);
+  private freeSlots: Int32Array = new Int32Array(0);
+  private freeCount = 0;
+  // Record fields (by slot).
+  kind: Uint8Array = new Uint8Array(0);
+  token: Int32Array = new Int32Array(0);
+  host: Int32Array = new Int32Array(0);
+  conn: (Conn | null)[] = [];
+  /** A client segment (EV_TO_SERVER): flags, numbers, and whether the TS option was due when it was built. */
+  flags: Uint8Array = new Uint8Array(0);
+  tsOn: Uint8Array = new Uint8Array(0);
+  seq: Uint32Array = new Uint32Array(0);
+  ack: Uint32Array = new Uint32Array(0);
+  tsval: Uint32Array = new Uint32Array(0);
+  tsecr: Uint32Array = new Uint32Array(0);
+
+  constructor() {
+    this.grow(1024);
+  }
+
+  /** A free record slot; fill its fields, then push() it. */
+  alloc(kind: number): number {
+    if (this.freeCount === 0) this.grow(this.capacity * 2);
+    const slot = this.freeSlots[--this.freeCount] as number;
+    this.kind[slot] = kind;
+    return slot;
+  }
+
+  /** The event in `slot` ran: its slot may be reused. */
+  release(slot: number): void {
+    this.conn[slot] = null;
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  peekTime(): number {
+    return this.size > 0 ? (this.heapTime[0] as number) : Infinity;
+  }
+
+  push(time: number, slot: number): void {
+    const times = this.heapTime;
+    const seqs = this.heapSeq;
+    const slots = this.heapSlot;
+    const seq = this.nextSeq++;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent] as number;
+      if (pt < time || (pt === time && (seqs[parent] as number) < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent] as number;
+      slots[i] = slots[parent] as number;
+      i = parent;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    slots[i] = slot;
+  }
+
+  /** Removes the earliest event and returns its slot (read its time with peekTime() first). */
+  pop(): number {
+    const times = this.heapTime;
+    const seqs = this.heapSeq;
+    const slots = this.heapSlot;
+    const top = slots[0] as number;
+    const size = --this.size;
+    if (size === 0) return top;
+    const lastTime = times[size] as number;
+    const lastSeq = seqs[size] as number;
+    const lastSlot = slots[size] as number;
+    let i = 0;
+    while (true) {
+      const left = 2 * i + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      let child = left;
+      let ct = times[left] as number;
+      let cs = seqs[left] as number;
+      if (right < size) {
+        const rt = times[right] as number;
+        const rs = seqs[right] as number;
+        if (rt < ct || (rt === ct && rs < cs)) {
+          child = right;
+          ct = rt;
+          cs = rs;
+        }
+      }
+      if (lastTime < ct || (lastTime === ct && lastSeq < cs)) break;
+      times[i] = ct;
+      seqs[i] = cs;
+      slots[i] = slots[child] as number;
+      i = child;
+    }
+    times[i] = lastTime;
+    seqs[i] = lastSeq;
+    slots[i] = lastSlot;
+    return top;
+  }
+
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const f64 = (a: Float64Array): Float64Array => copyInto(new Float64Array(capacity), a);
+    const i32 = (a: Int32Array): Int32Array => copyInto(new Int32Array(capacity), a);
+    const u32 = (a: Uint32Array): Uint32Array => copyInto(new Uint32Array(capacity), a);
+    const u8 = (a: Uint8Array): Uint8Array => copyInto(new Uint8Array(capacity), a);
+    this.heapTime = f64(this.heapTime);
+    this.heapSeq = f64(this.heapSeq);
+    this.heapSlot = i32(this.heapSlot);
+    this.kind = u8(this.kind);
+    this.token = i32(this.token);
+    this.host = i32(this.host);
+    this.flags = u8(this.flags);
+    this.tsOn = u8(this.tsOn);
+    this.seq = u32(this.seq);
+    this.ack = u32(this.ack);
+    this.tsval = u32(this.tsval);
+    this.tsecr = u32(this.tsecr);
+    // Every slot in use when growing (the free list is empty): the new ones are free.
+    this.freeSlots = new Int32Array(capacity);
+    this.freeCount = 0;
+    for (let s = capacity - 1; s >= old; s--) this.freeSlots[this.freeCount++] = s;
+    for (let s = old; s < capacity; s++) this.conn.push(null);
+    this.capacity = capacity;
+  }
+}
+
+function copyInto<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(to: T, from: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * Open connection attempts by the (translated) address and port the server sees: open addressing over
+ * typed arrays with exact keys (addr·65536 + port needs 48 bits: as a Map key it is a boxed double).
+ * Linear probing with backward-shift deletion, so there are no tombstones to sweep.
+ */
+class FlowTable {
+  size = 0;
+  private mask = 0;
+  private addrs = new Int32Array(0);
+  private ports = new Int32Array(0);
+  private values: (Conn | undefined)[] = [];
+
+  constructor() {
+    this.resize(1024);
+  }
+
+  private slotOf(addr: number, port: number): number {
+    let h = Math.imul(addr ^ Math.imul(port, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    return h & this.mask;
+  }
+
+  get(addr: number, port: number): Conn | undefined {
+    const a = addr | 0;
+    const values = this.values;
+    for (let i = this.slotOf(a, port); ; i = (i + 1) & this.mask) {
+      const v = values[i];
+      if (v === undefined) return undefined;
+      if (this.addrs[i] === a && this.ports[i] === port) return v;
+    }
+  }
+
+  set(addr: number, port: number, conn: Conn): void {
+    const a = addr | 0;
+    const values = this.values;
+    let i = this.slotOf(a, port);
+    for (; values[i] !== undefined; i = (i + 1) & this.mask) {
+      if (this.addrs[i] === a && this.ports[i] === port) {
+        values[i] = conn;
+        return;
+      }
+    }
+    this.addrs[i] = a;
+    this.ports[i] = port;
+    values[i] = conn;
+    if (++this.size * 2 > values.length) this.resize(values.length * 2);
+  }
+
+  delete(addr: number, port: number): void {
+    const a = addr | 0;
+    const values = this.values;
+    const mask = this.mask;
+    let i = this.slotOf(a, port);
+    for (; ; i = (i + 1) & mask) {
+      if (values[i] === undefined) return;
+      if (this.addrs[i] === a && this.ports[i] === port) break;
+    }
+    this.size--;
+    // Backward shift: move later members of the probe run into the hole when their home slot allows it.
+    let hole = i;
+    for (let j = (i + 1) & mask; values[j] !== undefined; j = (j + 1) & mask) {
+      const home = this.slotOf(this.addrs[j] as number, this.ports[j] as number);
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        this.addrs[hole] = this.addrs[j] as number;
+        this.ports[hole] = this.ports[j] as number;
+        values[hole] = values[j];
+        hole = j;
+      }
+    }
+    values[hole] = undefined;
+  }
+
+  *conns(): Generator<Conn> {
+    for (const v of this.values) if (v !== undefined) yield v;
+  }
+
+  private resize(capacity: number): void {
+    const oldAddrs = this.addrs;
+    const oldPorts = this.ports;
+    const oldValues = this.values;
+    this.addrs = new Int32Array(capacity);
+    this.ports = new Int32Array(capacity);
+    this.values = new Array<Conn | undefined>(capacity).fill(undefined);
+    this.mask = capacity - 1;
+    this.size = 0;
+    for (let i = 0; i < oldValues.length; i++) {
+      const v = oldValues[i];
+      if (v !== undefined) this.set(oldAddrs[i] as number, oldPorts[i] as number, v);
+    }
+  }
 }
 
 const SYN_SENT = 0;
@@ -69,6 +293,8 @@ class Conn {
   serverFinSeq = 0;
   /** When the last SYN of this attempt reached the server (µs). */
   lastSynUs = 0;
+  /** TS offset of this flow when the host's clock is linear (computed once instead of per segment). */
+  tsOffset = 0;
 
   constructor(
     readonly host: ClientHost,
@@ -124,8 +350,8 @@ export interface SimRun {
   readonly stack: ServerStack;
   readonly endUs: number;
   /**
-   * Counter moves tallied from every kernel result (equals stack.counters() when the model is consistent;
-   * timer and close() moves are included only when the stack tracks them).
+   * Counter moves tallied from every kernel result (equals stack.counters() when the model is consistent).
+   * Filled only when the stack tracks moves (runSimulation's trackMoves); empty otherwise.
    */
   readonly tallied: ReadonlyMap<CounterName, number>;
   /** Counter moves by the outcome of the segment that caused them. */
@@ -147,6 +373,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const stack = options.stack;
   const sink = options.sink;
   const population: ClientPopulation = createClients(scenario, rng);
+  const hostList = population.hosts;
   const nat: Translator = createTranslator(scenario, rng);
   const serverAddr = ipv4ToNumber(scenario.server.addr);
   const serverPort = scenario.server.port;
@@ -155,16 +382,20 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const durationUs = Math.round(scenario.durationSeconds * 1e6);
   const maxUs = Math.round(scenario.maxSeconds * 1e6);
   const serviceUs = Math.round(scenario.server.serviceTimeMs * 1000);
-  const acceptIntervalUs = scenario.server.acceptRate === "unlimited" ? 0 : Math.max(1, Math.round(1e6 / scenario.server.acceptRate));
+  const acceptRate = scenario.server.acceptRate;
+  const acceptIntervalUs = acceptRate === "unlimited" ? 0 : acceptRate === "never" ? Infinity : Math.max(1, Math.round(1e6 / acceptRate));
   const serverFirst = scenario.server.closePolicy === "server-first";
   const waits = population.retry.waitsUs;
+  const poisson = scenario.clients.arrivals === "poisson";
+  const meanGapUs = 1e6 / scenario.clients.connectionsPerSecond;
+  const perClientLimit = scenario.clients.connectionsPerClient;
 
   const isnRng = rng.stream("clients/isn");
   const arrivalRng = rng.stream("clients/arrivals");
   const floodRng = rng.stream("flood");
 
-  const queue = new EventQueue<SimEvent>();
-  const flows = new Map<number, Conn>();
+  const ev = new EventTable();
+  const flows = new FlowTable();
   let now = 0;
   let events = 0;
   /** Events other than kernel timers: the run ends when none is left. */
@@ -182,28 +413,68 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const outcomes = { synack: 0, dropped: 0, ack: 0, rst: 0, cookie: 0 };
   const firstReply = { synack: 0, ack: 0, rst: 0, none: 0 };
   const connections = { established: 0, completed: 0, timedOut: 0, refused: 0, reset: 0, stalled: 0 };
-  const reasons = new Map<Reason, number>();
-  const tallied = new Map<CounterName, number>();
-  const movedByOutcome = new Map<string, Map<CounterName, number>>();
   const delays = new DurationHistogram();
   let floodSyns = 0;
   let floodAnswered = 0;
 
-  const schedule = (time: number, ev: SimEvent): void => {
-    if (ev.kind !== EV_KERNEL_TIMER) pending++;
-    queue.push(time, ev);
+  // Counter moves by outcome key ("syn:<outcome>", the outcome, "timer", "close"), counted in flat arrays
+  // indexed by [key index · counters + counter id]; the maps of SimRun are built once at the end, in the order
+  // the moves first happened (what per-move Map updates gave).
+  const nCounters = COUNTER_NAMES.length;
+  const tallyKeys: string[] = [];
+  const tallyKeyIndex = new Map<string, number>();
+  let tallyCounts = new Float64Array(8 * nCounters);
+  /** First moves in order: key index · counters + counter id. */
+  const firstMoves: number[] = [];
+  const keyIndex = (key: string): number => {
+    let k = tallyKeyIndex.get(key);
+    if (k === undefined) {
+      k = tallyKeys.length;
+      tallyKeys.push(key);
+      tallyKeyIndex.set(key, k);
+      if ((k + 1) * nCounters > tallyCounts.length) {
+        const grown = new Float64Array(tallyCounts.length * 2);
+        grown.set(tallyCounts);
+        tallyCounts = grown;
+      }
+    }
+    return k;
+  };
+  const tally = (key: string, moved: readonly CounterName[]): void => {
+    const n = moved.length;
+    if (n === 0) return;
+    const base = keyIndex(key) * nCounters;
+    for (let i = 0; i < n; i++) {
+      const at = base + C[moved[i] as CounterName];
+      const before = tallyCounts[at] as number;
+      if (before === 0) firstMoves.push(at);
+      tallyCounts[at] = before + 1;
+    }
   };
 
-  const flowKey = (addr: number, port: number): number => addr * 65536 + port;
-
-  const tally = (outcome: string, moved: readonly CounterName[]): void => {
-    if (moved.length === 0) return;
-    let byOutcome = movedByOutcome.get(outcome);
-    if (!byOutcome) movedByOutcome.set(outcome, (byOutcome = new Map()));
-    for (const name of moved) {
-      tallied.set(name, (tallied.get(name) ?? 0) + 1);
-      byOutcome.set(name, (byOutcome.get(name) ?? 0) + 1);
+  // Reasons of SYN decisions: one slot per distinct reason (nearly every SYN repeats the previous one).
+  const reasonNames: Reason[] = [];
+  const reasonIndex = new Map<Reason, number>();
+  let reasonCounts = new Float64Array(16);
+  let lastReason: Reason | undefined;
+  let lastReasonIndex = -1;
+  const countReason = (reason: Reason): void => {
+    if (reason !== lastReason) {
+      let i = reasonIndex.get(reason);
+      if (i === undefined) {
+        i = reasonNames.length;
+        reasonNames.push(reason);
+        reasonIndex.set(reason, i);
+        if (i >= reasonCounts.length) {
+          const grown = new Float64Array(reasonCounts.length * 2);
+          grown.set(reasonCounts);
+          reasonCounts = grown;
+        }
+      }
+      lastReason = reason;
+      lastReasonIndex = i;
     }
+    reasonCounts[lastReasonIndex] = (reasonCounts[lastReasonIndex] as number) + 1;
   };
 
   const synKeys = new Map<Outcome, string>();
@@ -214,35 +485,111 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     return key;
   };
 
+  /** Scheduling an event other than a kernel timer. */
+  const schedule = (time: number, slot: number): void => {
+    pending++;
+    ev.push(time, slot);
+  };
+  const scheduleConn = (kind: number, time: number, conn: Conn, token: number): void => {
+    const slot = ev.alloc(kind);
+    ev.conn[slot] = conn;
+    ev.token[slot] = token;
+    schedule(time, slot);
+  };
+  const scheduleBare = (kind: number, time: number): void => schedule(time, ev.alloc(kind));
+  const scheduleArrival = (time: number, host: ClientHost): void => {
+    const slot = ev.alloc(EV_ARRIVAL);
+    ev.host[slot] = host.index;
+    schedule(time, slot);
+  };
+
   const emit = (atUs: number, seg: Segment): void => {
     if (sink) sink.packet(atUs, seg);
   };
 
-  const clientTsval = (conn: Conn, atServerUs: number): number =>
-    conn.host.clock.tsval((atServerUs - owdUs) / 1000, conn.host.addr, conn.cport, serverAddr, serverPort);
+  // Clients whose clock is linear: their rate, uptime and base by host index (no clock call per segment).
+  const tsLinear = new Uint8Array(hostList.length);
+  const tsRate = new Float64Array(hostList.length);
+  const tsUptime = new Float64Array(hostList.length);
+  const tsBase = new Float64Array(hostList.length);
+  for (const host of hostList) {
+    const linear = host.clock.linear;
+    if (linear === undefined) continue;
+    tsLinear[host.index] = 1;
+    tsRate[host.index] = linear.rate;
+    tsUptime[host.index] = linear.uptimeAtZeroMs;
+    tsBase[host.index] = linear.base;
+  }
 
-  const segment = (conn: Conn, flags: number, seq: number, ack: number, atUs: number, tsecr: number, syn: boolean): Segment => {
-    const hasTs = conn.host.timestamps && (syn || conn.serverTsval !== -1);
-    return {
-      saddr: conn.ext.addr,
-      daddr: serverAddr,
-      sport: conn.ext.port,
-      dport: serverPort,
-      seq: seq >>> 0,
-      ack: ack >>> 0,
-      flags,
-      len: 0,
-      window: flags & RST ? 0 : syn ? WINDOW : 502,
-      hasTs: hasTs && (flags & RST) === 0,
-      tsval: hasTs ? clientTsval(conn, atUs) : 0,
-      tsecr: syn ? 0 : tsecr >>> 0,
-      mss: syn ? MSS : 0,
-      wscale: syn ? WSCALE : -1,
-      sackOk: syn,
-      ttl: 64,
-      md5: false,
-      csumOk: true,
-    };
+  const clientTsval = (conn: Conn, atServerUs: number): number => {
+    const nowMs = (atServerUs - owdUs) / 1000;
+    const h = conn.host.index;
+    if (tsLinear[h] === 1) {
+      // TsClock.linear: the same arithmetic as the clock's tsval() with the flow's offset computed once.
+      return (Math.floor(((tsUptime[h] as number) + nowMs) * (tsRate[h] as number) / 1000) + (tsBase[h] as number) + conn.tsOffset) >>> 0;
+    }
+    return conn.host.clock.tsval(nowMs, conn.host.addr, conn.cport, serverAddr, serverPort);
+  };
+
+  /**
+   * The one segment object handed to the server (the kernel model and the capture read it during the call and
+   * keep nothing): its fields are rewritten for every client segment.
+   */
+  const wire: Segment = {
+    saddr: 0,
+    daddr: serverAddr,
+    sport: 0,
+    dport: serverPort,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    len: 0,
+    window: 0,
+    hasTs: false,
+    tsval: 0,
+    tsecr: 0,
+    mss: 0,
+    wscale: -1,
+    sackOk: false,
+    ttl: 64,
+    md5: false,
+    csumOk: true,
+  };
+
+  /**
+   * A client segment other than a SYN, due at the server at `atUs`: its fields are fixed now (the TSval at
+   * `atUs`, the TS option as the connection stands now), as when the client sends it.
+   */
+  const scheduleSegment = (conn: Conn, flags: number, seq: number, ack: number, atUs: number, tsecr: number): void => {
+    const slot = ev.alloc(EV_TO_SERVER);
+    const tsOn = conn.host.timestamps && conn.serverTsval !== -1;
+    ev.conn[slot] = conn;
+    ev.flags[slot] = flags;
+    ev.tsOn[slot] = tsOn ? 1 : 0;
+    ev.seq[slot] = seq >>> 0;
+    ev.ack[slot] = ack >>> 0;
+    ev.tsval[slot] = tsOn ? clientTsval(conn, atUs) : 0;
+    ev.tsecr[slot] = tsecr >>> 0;
+    schedule(atUs, slot);
+  };
+
+  /** Fills `wire` with the segment of record `slot`. */
+  const loadSegment = (slot: number, conn: Conn): Segment => {
+    const flags = ev.flags[slot] as number;
+    const isRst = (flags & RST) !== 0;
+    wire.saddr = conn.ext.addr;
+    wire.sport = conn.ext.port;
+    wire.seq = ev.seq[slot] as number;
+    wire.ack = ev.ack[slot] as number;
+    wire.flags = flags;
+    wire.window = isRst ? 0 : 502;
+    wire.hasTs = ev.tsOn[slot] === 1 && !isRst;
+    wire.tsval = ev.tsval[slot] as number;
+    wire.tsecr = ev.tsecr[slot] as number;
+    wire.mss = 0;
+    wire.wscale = -1;
+    wire.sackOk = false;
+    return wire;
   };
 
   // ---- the server side ----
@@ -253,13 +600,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     emit(now, seg);
     const result = stack.receive(seg, now / 1000);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
-    tally(isSyn ? synKey(result.outcome) : result.outcome, result.moved);
+    if (result.moved.length > 0) tally(isSyn ? synKey(result.outcome) : result.outcome, result.moved);
     if (isSyn) {
       synsReceived++;
       countSynOutcome(result.outcome);
-      reasons.set(result.reason, (reasons.get(result.reason) ?? 0) + 1);
+      countReason(result.reason);
     }
-    for (const reply of result.replies) sendToClient(reply);
+    const replies = result.replies;
+    for (let i = 0; i < replies.length; i++) sendToClient(replies[i] as Reply);
     if (result.outcome === "established" && result.conn) onChildQueued();
     return result;
   };
@@ -286,7 +634,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const runKernelTimers = (): void => {
     const result = stack.runTimers(now / 1000);
     tally("timer", result.moved);
-    for (const reply of result.replies) sendToClient(reply);
+    const replies = result.replies;
+    for (let i = 0; i < replies.length; i++) sendToClient(replies[i] as Reply);
   };
 
   const armKernelTimer = (): void => {
@@ -298,28 +647,29 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     at = Math.max(now, at);
     if (at < timerAt) {
       timerAt = at;
-      queue.push(at, new SimEvent(EV_KERNEL_TIMER, null, null, null, 0));
+      ev.push(at, ev.alloc(EV_KERNEL_TIMER));
     }
   };
 
   const onChildQueued = (): void => {
+    if (acceptIntervalUs === Infinity) return;
     if (acceptIntervalUs === 0) {
       acceptAll();
       return;
     }
     if (acceptTickAt === Infinity) {
       acceptTickAt = now;
-      schedule(now, new SimEvent(EV_APP_ACCEPT, null, null, null, 0));
+      scheduleBare(EV_APP_ACCEPT, now);
     }
   };
 
   const acceptOne = (): boolean => {
     const child = stack.accept(now / 1000);
     if (!child) return false;
-    const conn = flows.get(flowKey(child.raddr, child.rport));
+    const conn = flows.get(child.raddr, child.rport);
     if (conn) {
       conn.serverConn = child;
-      schedule(now + serviceUs, new SimEvent(EV_APP_DONE, conn, null, null, conn.token));
+      scheduleConn(EV_APP_DONE, now + serviceUs, conn, conn.token);
     } else {
       // A child whose client is gone (cookie flood ACKs are not modelled): close it at once.
       const r = stack.close(child, now / 1000);
@@ -341,7 +691,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     const at = Math.max(now, Math.round(reply.atMs * 1000));
     emit(at, reply);
     if (reply.kind === "synack-retrans") synackRetransmits++;
-    const conn = flows.get(flowKey(reply.daddr, reply.dport));
+    const conn = flows.get(reply.daddr, reply.dport);
     if (!conn) {
       if (reply.kind === "synack" || reply.kind === "cookie-synack") floodAnswered++;
       return;
@@ -367,11 +717,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
         conn.serverSeq = (reply.seq + 1) >>> 0;
         conn.serverTsval = reply.hasTs ? reply.tsval : -1;
         delays.add(at + rttUs - conn.startUs);
-        schedule(at + rttUs, new SimEvent(EV_TO_SERVER, conn, null, segment(conn, ACK, conn.isn + 1, conn.serverSeq, at + rttUs, conn.serverTsval, false), 0));
+        scheduleSegment(conn, ACK, conn.isn + 1, conn.serverSeq, at + rttUs, conn.serverTsval);
       } else if (conn.state === ESTABLISHED) {
         // Our ACK was ignored (accept queue full): the retransmitted SYN-ACK gets a duplicate ACK.
         conn.serverTsval = reply.hasTs ? reply.tsval : conn.serverTsval;
-        schedule(at + rttUs, new SimEvent(EV_TO_SERVER, conn, null, segment(conn, ACK, conn.isn + 1, conn.serverSeq, at + rttUs, conn.serverTsval, false), 0));
+        scheduleSegment(conn, ACK, conn.isn + 1, conn.serverSeq, at + rttUs, conn.serverTsval);
       }
       return;
     }
@@ -395,10 +745,10 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
       if (conn.state === ESTABLISHED) {
         // Server closed first: ACK its FIN and close too (one FIN|ACK), then the server's ACK ends it.
         conn.state = DONE;
-        schedule(at + rttUs, new SimEvent(EV_TO_SERVER, conn, null, segment(conn, FIN | ACK, conn.isn + 1, conn.serverFinSeq, at + rttUs, conn.serverTsval, false), 0));
+        scheduleSegment(conn, FIN | ACK, conn.isn + 1, conn.serverFinSeq, at + rttUs, conn.serverTsval);
       } else if (conn.state === CLIENT_CLOSING) {
         conn.state = DONE;
-        schedule(at + rttUs, new SimEvent(EV_TO_SERVER, conn, null, segment(conn, ACK, conn.isn + 2, conn.serverFinSeq, at + rttUs, conn.serverTsval, false), 0));
+        scheduleSegment(conn, ACK, conn.isn + 2, conn.serverFinSeq, at + rttUs, conn.serverTsval);
       }
       return;
     }
@@ -407,15 +757,14 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
       conn.host.bareAcks++;
       conn.token++;
       if (population.rstOnBareAck) {
-        const rst = segment(conn, RST, reply.ack, 0, at + rttUs, 0, false);
-        schedule(at + rttUs, new SimEvent(EV_TO_SERVER, conn, null, rst, 0));
+        scheduleSegment(conn, RST, reply.ack, 0, at + rttUs, 0);
         // 9603d47bad46 (≥5.6): the first retransmission follows after TCP_TIMEOUT_MIN.
         if (conn.synIndex === 0 && population.retry.quickRetryUs > 0) {
-          schedule(at + rttUs + population.retry.quickRetryUs, new SimEvent(EV_SYN_TIMER, conn, null, null, conn.token));
+          scheduleConn(EV_SYN_TIMER, at + rttUs + population.retry.quickRetryUs, conn, conn.token);
           return;
         }
       }
-      schedule(synTimerAt(conn), new SimEvent(EV_SYN_TIMER, conn, null, null, conn.token));
+      scheduleConn(EV_SYN_TIMER, synTimerAt(conn), conn, conn.token);
     }
   };
 
@@ -425,19 +774,31 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const finish = (conn: Conn, at: number, clientTimeWait: boolean): void => {
     conn.state = DONE;
     conn.token++;
-    flows.delete(flowKey(conn.ext.addr, conn.ext.port));
+    flows.delete(conn.ext.addr, conn.ext.port);
     releaseClientPort(conn.host, conn.cport, clientTimeWait ? at + 60_000_000 : at);
     nat.release(conn.ext, at);
   };
 
   const sendSyn = (conn: Conn): void => {
     conn.lastSynUs = now;
-    const seg = segment(conn, SYN, conn.isn, 0, now, 0, true);
-    const result = deliverToServer(seg);
+    const host = conn.host;
+    wire.saddr = conn.ext.addr;
+    wire.sport = conn.ext.port;
+    wire.seq = conn.isn >>> 0;
+    wire.ack = 0;
+    wire.flags = SYN;
+    wire.window = WINDOW;
+    wire.hasTs = host.timestamps;
+    wire.tsval = host.timestamps ? clientTsval(conn, now) : 0;
+    wire.tsecr = 0;
+    wire.mss = MSS;
+    wire.wscale = WSCALE;
+    wire.sackOk = true;
+    const result = deliverToServer(wire);
     if (conn.state === SYN_SENT && result.replies.length === 0) {
       // Nothing came back: the retransmission timer runs.
       conn.token++;
-      schedule(synTimerAt(conn), new SimEvent(EV_SYN_TIMER, conn, null, null, conn.token));
+      scheduleConn(EV_SYN_TIMER, synTimerAt(conn), conn, conn.token);
     }
   };
 
@@ -451,10 +812,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
       return;
     }
     const conn = new Conn(host, cport, ext, isnRng.u32(), now);
-    const key = flowKey(ext.addr, ext.port);
-    const previous = flows.get(key);
+    const linear = host.clock.linear;
+    if (host.timestamps && linear !== undefined) conn.tsOffset = linear.offset(host.addr, cport, serverAddr, serverPort);
+    const previous = flows.get(ext.addr, ext.port);
     if (previous) finish(previous, now, false);
-    flows.set(key, conn);
+    flows.set(ext.addr, ext.port, conn);
     host.attempts++;
     attempts++;
     sendSyn(conn);
@@ -462,22 +824,26 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
 
   // ---- the event loop ----
 
-  const arrivalsStart = (): number => {
-    const mean = 1e6 / scenario.clients.connectionsPerSecond;
-    return Math.round(scenario.clients.arrivals === "poisson" ? arrivalRng.exponential(mean) : arrivalRng.float() * mean);
-  };
+  const arrivalsStart = (): number => Math.round(poisson ? arrivalRng.exponential(meanGapUs) : arrivalRng.float() * meanGapUs);
   const nextArrival = (host: ClientHost): void => {
-    const limit = scenario.clients.connectionsPerClient;
-    if (limit !== undefined && host.connectionsStarted >= limit) return;
-    const mean = 1e6 / scenario.clients.connectionsPerSecond;
-    const gap = scenario.clients.arrivals === "poisson" ? arrivalRng.exponential(mean) : mean;
+    if (host.scheduleUs) {
+      const planned = host.scheduleUs[host.connectionsStarted];
+      if (planned !== undefined && planned <= durationUs) scheduleArrival(Math.max(now, planned), host);
+      return;
+    }
+    if (perClientLimit !== undefined && host.connectionsStarted >= perClientLimit) return;
+    const gap = poisson ? arrivalRng.exponential(meanGapUs) : meanGapUs;
     const at = now + Math.max(1, Math.round(gap));
-    if (at <= durationUs) schedule(at, new SimEvent(EV_ARRIVAL, null, host, null, 0));
+    if (at <= durationUs) scheduleArrival(at, host);
   };
 
-  for (const host of population.hosts) {
+  for (const host of hostList) {
+    if (host.scheduleUs) {
+      nextArrival(host);
+      continue;
+    }
     const at = arrivalsStart();
-    if (at <= durationUs) schedule(at, new SimEvent(EV_ARRIVAL, null, host, null, 0));
+    if (at <= durationUs) scheduleArrival(at, host);
   }
 
   const flood = scenario.flood;
@@ -485,34 +851,26 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const floodEndUs = flood ? floodStartUs + Math.round((flood.durationSeconds ?? scenario.durationSeconds - flood.startSeconds) * 1e6) : 0;
   const floodBase = flood ? ipv4ToNumber(flood.sourceBase) : 0;
   const floodMeanUs = flood ? 1e6 / flood.synsPerSecond : 0;
-  if (flood) schedule(floodStartUs, new SimEvent(EV_FLOOD, null, null, null, 0));
+  if (flood) scheduleBare(EV_FLOOD, floodStartUs);
 
   const floodSyn = (): void => {
     if (!flood) return;
-    const saddr = (floodBase + floodRng.int(0, flood.sources)) >>> 0;
-    const seg: Segment = {
-      saddr,
-      daddr: serverAddr,
-      sport: floodRng.int(1024, 65536),
-      dport: serverPort,
-      seq: floodRng.u32(),
-      ack: 0,
-      flags: SYN,
-      len: 0,
-      window: 512,
-      hasTs: flood.timestamps,
-      tsval: flood.timestamps ? floodRng.u32() : 0,
-      tsecr: 0,
-      mss: 0,
-      wscale: -1,
-      sackOk: false,
-      ttl: 64,
-      md5: false,
-      csumOk: true,
-    };
+    // Draw order (source, port, ISN, TSval) is part of the seeded output.
+    wire.saddr = (floodBase + floodRng.int(0, flood.sources)) >>> 0;
+    wire.sport = floodRng.int(1024, 65536);
+    wire.seq = floodRng.u32();
+    wire.ack = 0;
+    wire.flags = SYN;
+    wire.window = 512;
+    wire.hasTs = flood.timestamps;
+    wire.tsval = flood.timestamps ? floodRng.u32() : 0;
+    wire.tsecr = 0;
+    wire.mss = 0;
+    wire.wscale = -1;
+    wire.sackOk = false;
     floodSyns++;
     attempts++;
-    const result = deliverToServer(seg);
+    const result = deliverToServer(wire);
     // The first reply to this SYN classifies the attempt (a spoofed source never answers).
     const first = result.replies[0];
     if (first === undefined) firstReply.none++;
@@ -521,27 +879,28 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
       firstReply.synack++;
     } else if (first.flags & RST) firstReply.rst++;
     else firstReply.ack++;
-    const next = now + Math.max(1, Math.round(floodRng.exponential(floodMeanUs)));
-    if (next < floodEndUs) schedule(next, new SimEvent(EV_FLOOD, null, null, null, 0));
+    const next = now + Math.max(1, Math.round(flood.arrivals === "uniform" ? floodMeanUs : floodRng.exponential(floodMeanUs)));
+    if (next < floodEndUs && (flood.count === undefined || floodSyns < flood.count)) scheduleBare(EV_FLOOD, next);
   };
 
-  while (queue.size > 0) {
-    const at = queue.peekTime();
+  while (ev.size > 0) {
+    const at = ev.peekTime();
     if (at > maxUs) break;
-    const ev = queue.pop() as SimEvent;
+    const slot = ev.pop();
+    const kind = ev.kind[slot] as number;
     now = at;
     events++;
-    if (ev.kind !== EV_KERNEL_TIMER) pending--;
-    switch (ev.kind) {
+    if (kind !== EV_KERNEL_TIMER) pending--;
+    switch (kind) {
       case EV_ARRIVAL: {
-        const host = ev.host as ClientHost;
+        const host = hostList[ev.host[slot] as number] as ClientHost;
         openConnection(host);
         nextArrival(host);
         break;
       }
       case EV_SYN_TIMER: {
-        const conn = ev.conn as Conn;
-        if (ev.token !== conn.token || conn.state !== SYN_SENT) break;
+        const conn = ev.conn[slot] as Conn;
+        if (ev.token[slot] !== conn.token || conn.state !== SYN_SENT) break;
         if (conn.synIndex + 1 >= waits.length) {
           // Retries exhausted: connect() fails with ETIMEDOUT.
           conn.host.failed++;
@@ -556,16 +915,17 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
         break;
       }
       case EV_TO_SERVER: {
-        const conn = ev.conn as Conn;
-        const seg = ev.seg as Segment;
+        const conn = ev.conn[slot] as Conn;
+        const seg = loadSegment(slot, conn);
+        const segFlags = seg.flags;
         const wasClosing = conn.state === CLIENT_CLOSING;
         deliverToServer(seg);
-        if (wasClosing && seg.flags & FIN && conn.serverConn) {
+        if (wasClosing && segFlags & FIN && conn.serverConn) {
           // Client-first: the application reads EOF and closes at once; its FIN goes back to the client.
           const r = stack.close(conn.serverConn, now / 1000);
           tally("close", r.moved);
           for (const reply of r.replies) sendToClient(reply);
-        } else if (conn.state === DONE && (seg.flags & RST) === 0 && flows.get(flowKey(conn.ext.addr, conn.ext.port)) === conn) {
+        } else if (conn.state === DONE && (segFlags & RST) === 0 && flows.get(conn.ext.addr, conn.ext.port) === conn) {
           // The client's last segment (FIN|ACK after a server FIN, or the final ACK after its own FIN) arrived.
           connections.completed++;
           finish(conn, now, !serverFirst);
@@ -576,12 +936,12 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
         acceptTickAt = Infinity;
         if (acceptOne()) {
           acceptTickAt = now + acceptIntervalUs;
-          schedule(acceptTickAt, new SimEvent(EV_APP_ACCEPT, null, null, null, 0));
+          scheduleBare(EV_APP_ACCEPT, acceptTickAt);
         }
         break;
       }
       case EV_APP_DONE: {
-        const conn = ev.conn as Conn;
+        const conn = ev.conn[slot] as Conn;
         const child = conn.serverConn;
         if (!child || conn.state !== ESTABLISHED) break;
         if (serverFirst) {
@@ -591,7 +951,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
         } else {
           // The response reached the client, which closes first: its FIN arrives one round trip later.
           conn.state = CLIENT_CLOSING;
-          schedule(now + rttUs, new SimEvent(EV_TO_SERVER, conn, null, segment(conn, FIN | ACK, conn.isn + 1, conn.serverSeq, now + rttUs, conn.serverTsval, false), 0));
+          scheduleSegment(conn, FIN | ACK, conn.isn + 1, conn.serverSeq, now + rttUs, conn.serverTsval);
         }
         break;
       }
@@ -603,20 +963,35 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
         floodSyn();
         break;
     }
+    ev.release(slot);
     armKernelTimer();
     if (pending === 0) break;
   }
 
   // Attempts still open at the end: stalled (client believes it is connected, the server has no child) or
   // unanswered SYN-SENT cut off by maxSeconds.
-  for (const conn of flows.values()) {
+  for (const conn of flows.conns()) {
     if (conn.state === ESTABLISHED && !conn.serverConn) connections.stalled++;
   }
   firstReply.none = attempts - firstReply.synack - firstReply.ack - firstReply.rst;
 
+  const tallied = new Map<CounterName, number>();
+  const movedByOutcome = new Map<string, Map<CounterName, number>>();
+  for (const at of firstMoves) {
+    const name = COUNTER_NAMES[at % nCounters] as CounterName;
+    const key = tallyKeys[Math.floor(at / nCounters)] as string;
+    let byOutcome = movedByOutcome.get(key);
+    if (!byOutcome) movedByOutcome.set(key, (byOutcome = new Map()));
+    byOutcome.set(name, tallyCounts[at] as number);
+    tallied.set(name, (tallied.get(name) ?? 0) + (tallyCounts[at] as number));
+  }
+  const reasons: Record<string, number> = {};
+  const sortedReasons = reasonNames.map((name, i): [Reason, number] => [name, reasonCounts[i] as number]).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [name, count] of sortedReasons) reasons[name] = count;
+
   const counters: Record<string, number> = {};
   for (const [name, value] of stack.counters()) counters[name] = value;
-  const hosts: HostOutcome[] = population.hosts.map((h) => ({
+  const hosts: HostOutcome[] = hostList.map((h) => ({
     addr: numberToIpv4(h.addr),
     attempts: h.attempts,
     established: h.established,
@@ -641,7 +1016,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     answeredAfterRetransmit,
     synRetransmits,
     synackRetransmits,
-    reasons: Object.fromEntries([...reasons.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+    reasons,
     connections,
     connectDelayMs: { p50: ms(delays.quantile(0.5)), p90: ms(delays.quantile(0.9)), p99: ms(delays.quantile(0.99)), max: ms(delays.max) },
     flood: flood ? { syns: floodSyns, answered: floodAnswered } : null,
