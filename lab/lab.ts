@@ -28,14 +28,19 @@ export class Lab {
   private readonly namespaces: string[] = [];
   private readonly processes: BackgroundProcess[] = [];
 
-  constructor(runId?: string) {
+  /** `prefix`: another tool sharing the machine (the fidelity comparison) names its namespaces apart. */
+  constructor(
+    runId?: string,
+    readonly prefix: string = NS_PREFIX,
+  ) {
+    if (!/^[a-z][a-z0-9]{1,10}-$/.test(prefix)) throw new Error(`bad namespace prefix ${prefix}`);
     this.runId = runId ?? randomBytes(3).toString("hex");
   }
 
   /** Creates a namespace for a host with loopback up; returns its name. */
   async host(role: string): Promise<string> {
     if (!/^[a-z0-9]{1,8}$/.test(role)) throw new Error(`bad host role ${role}`);
-    const ns = `${NS_PREFIX}${this.runId}-${role}`;
+    const ns = `${this.prefix}${this.runId}-${role}`;
     await run("ip", ["netns", "add", ns]);
     this.namespaces.push(ns);
     await this.ip(ns, ["link", "set", "lo", "up"]);
