@@ -11,7 +11,9 @@ import type { CounterName } from "../kernel/counters.js";
 import type { Connection, Outcome, Reason, Reply, Segment, SegmentResult } from "../kernel/types.js";
 import { ACK, FIN, RST, SYN } from "../kernel/types.js";
 import { C, COUNTER_NAMES } from "../kernel/counters.js";
+import { grownColumn } from "../util/columns.js";
 import { Rng } from "../util/rng.js";
+import { SlotHeap } from "../util/slot-heap.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
 import { allocateClientPort, createClients, releaseClientPort, type ClientHost, type ClientPopulation } from "./clients.js";
 import { DurationHistogram } from "./histogram.js";
@@ -34,18 +36,13 @@ const EV_KERNEL_TIMER = 5; // the server kernel's next timer
 const EV_FLOOD = 6; // the next spoofed SYN of a flood
 
 /**
- * Pending events: a binary heap ordered by (time, scheduling sequence) over record slots. Each record's fields
- * live in parallel typed arrays and a slot is reused once its event ran, so scheduling allocates nothing (an
- * object per event was the engine's largest cost: millions of short-lived objects, most of them promoted).
- * Same order as util/event-queue: equal times come out in the order they were pushed.
+ * Pending events: record slots on the project's SlotHeap, ordered by (time, scheduling sequence). Each record's
+ * fields live in parallel typed arrays and a slot is reused once its event ran, so scheduling allocates nothing
+ * (an object per event was the engine's largest cost: millions of short-lived objects, most of them promoted).
  */
 class EventTable {
-  size = 0;
-  private nextSeq = 0;
+  private readonly heap = new SlotHeap();
   private capacity = 0;
-  private heapTime: Float64Array = new Float64Array(0);
-  private heapSeq: Float64Array = new Float64Array(0);
-  private heapSlot: Int32Array = new Int32Array(0);
   private freeSlots: Int32Array = new Int32Array(0);
   private freeCount = 0;
   // Record fields (by slot).
@@ -79,88 +76,34 @@ class EventTable {
     this.freeSlots[this.freeCount++] = slot;
   }
 
+  get size(): number {
+    return this.heap.size;
+  }
+
   peekTime(): number {
-    return this.size > 0 ? (this.heapTime[0] as number) : Infinity;
+    return this.heap.peekTime();
   }
 
   push(time: number, slot: number): void {
-    const times = this.heapTime;
-    const seqs = this.heapSeq;
-    const slots = this.heapSlot;
-    const seq = this.nextSeq++;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = times[parent] as number;
-      if (pt < time || (pt === time && (seqs[parent] as number) < seq)) break;
-      times[i] = pt;
-      seqs[i] = seqs[parent] as number;
-      slots[i] = slots[parent] as number;
-      i = parent;
-    }
-    times[i] = time;
-    seqs[i] = seq;
-    slots[i] = slot;
+    this.heap.push(time, slot);
   }
 
   /** Removes the earliest event and returns its slot (read its time with peekTime() first). */
   pop(): number {
-    const times = this.heapTime;
-    const seqs = this.heapSeq;
-    const slots = this.heapSlot;
-    const top = slots[0] as number;
-    const size = --this.size;
-    if (size === 0) return top;
-    const lastTime = times[size] as number;
-    const lastSeq = seqs[size] as number;
-    const lastSlot = slots[size] as number;
-    let i = 0;
-    while (true) {
-      const left = 2 * i + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      let child = left;
-      let ct = times[left] as number;
-      let cs = seqs[left] as number;
-      if (right < size) {
-        const rt = times[right] as number;
-        const rs = seqs[right] as number;
-        if (rt < ct || (rt === ct && rs < cs)) {
-          child = right;
-          ct = rt;
-          cs = rs;
-        }
-      }
-      if (lastTime < ct || (lastTime === ct && lastSeq < cs)) break;
-      times[i] = ct;
-      seqs[i] = cs;
-      slots[i] = slots[child] as number;
-      i = child;
-    }
-    times[i] = lastTime;
-    seqs[i] = lastSeq;
-    slots[i] = lastSlot;
-    return top;
+    return this.heap.pop();
   }
 
   private grow(capacity: number): void {
     const old = this.capacity;
-    const f64 = (a: Float64Array): Float64Array => copyInto(new Float64Array(capacity), a);
-    const i32 = (a: Int32Array): Int32Array => copyInto(new Int32Array(capacity), a);
-    const u32 = (a: Uint32Array): Uint32Array => copyInto(new Uint32Array(capacity), a);
-    const u8 = (a: Uint8Array): Uint8Array => copyInto(new Uint8Array(capacity), a);
-    this.heapTime = f64(this.heapTime);
-    this.heapSeq = f64(this.heapSeq);
-    this.heapSlot = i32(this.heapSlot);
-    this.kind = u8(this.kind);
-    this.token = i32(this.token);
-    this.host = i32(this.host);
-    this.flags = u8(this.flags);
-    this.tsOn = u8(this.tsOn);
-    this.seq = u32(this.seq);
-    this.ack = u32(this.ack);
-    this.tsval = u32(this.tsval);
-    this.tsecr = u32(this.tsecr);
+    this.kind = grownColumn(this.kind, capacity);
+    this.token = grownColumn(this.token, capacity);
+    this.host = grownColumn(this.host, capacity);
+    this.flags = grownColumn(this.flags, capacity);
+    this.tsOn = grownColumn(this.tsOn, capacity);
+    this.seq = grownColumn(this.seq, capacity);
+    this.ack = grownColumn(this.ack, capacity);
+    this.tsval = grownColumn(this.tsval, capacity);
+    this.tsecr = grownColumn(this.tsecr, capacity);
     // Every slot in use when growing (the free list is empty): the new ones are free.
     this.freeSlots = new Int32Array(capacity);
     this.freeCount = 0;
@@ -168,11 +111,6 @@ class EventTable {
     for (let s = old; s < capacity; s++) this.conn.push(null);
     this.capacity = capacity;
   }
-}
-
-function copyInto<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(to: T, from: T): T {
-  to.set(from);
-  return to;
 }
 
 /**

@@ -1,5 +1,5 @@
-/** Typed-array columns of struct-of-arrays tables (handshake tracker, timestamp clocks). */
-export type Column = Int32Array | Float64Array | Uint8Array | Int8Array | Int16Array;
+/** Typed-array columns of struct-of-arrays tables (handshake tracker, simulator events). */
+export type Column = Int32Array | Uint32Array | Float64Array | Uint8Array | Int8Array | Int16Array;
 
 /** A copy of `column` with room for `capacity` entries (the extra entries are zero). */
 export function grownColumn<T extends Column>(column: T, capacity: number): T {

@@ -1,8 +1,8 @@
-// The host's timer heap against util/event-queue with lazy skipping: compact() may run at any point and the
-// live entries still come out in the same (due, scheduling order) sequence.
+// EventQueue.retain() as the kernel model's timers use it (dropping dead socks' entries in bulk) against the same
+// queue with lazy skipping only: retain() may run at any point and the live entries still come out in the same
+// (due, scheduling order) sequence.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TimerHeap } from "../../src/kernel/timer-heap.js";
 import { EventQueue } from "../../src/util/event-queue.js";
 
 interface Item {
@@ -10,13 +10,13 @@ interface Item {
   dead: boolean;
 }
 
-type Op = { op: "push"; time: number } | { op: "kill"; which: number } | { op: "pop" } | { op: "compact" };
+type Op = { op: "push"; time: number } | { op: "kill"; which: number } | { op: "pop" } | { op: "retain" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("push" as const), time: fc.integer({ min: 0, max: 20 }) }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constant("kill" as const), which: fc.nat(50) }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("pop" as const) }), weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant("compact" as const) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("retain" as const) }), weight: 1 },
 );
 
 /** Pops the next live entry (dead ones are skipped, as the host's runTimers() does). */
@@ -29,11 +29,11 @@ function popLive(q: { size: number; peekTime(): number; pop(): Item | undefined 
   return undefined;
 }
 
-describe("TimerHeap", () => {
-  it("fires live entries in the lazy heap's order whatever compact() removed", () => {
+describe("EventQueue.retain", () => {
+  it("keeps live entries in the lazy queue's order whatever retain() removed", () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 200 }), (ops) => {
-        const heap = new TimerHeap<Item>();
+        const heap = new EventQueue<Item>();
         const lazy = new EventQueue<Item>();
         const items: Item[] = [];
         for (const o of ops) {
@@ -46,8 +46,8 @@ describe("TimerHeap", () => {
           } else if (o.op === "kill") {
             const item = items[o.which % Math.max(1, items.length)];
             if (item) item.dead = true;
-          } else if (o.op === "compact") {
-            heap.compact();
+          } else if (o.op === "retain") {
+            heap.retain((item) => !item.dead);
           } else {
             expect(popLive(heap)).toEqual(popLive(lazy));
           }
@@ -59,15 +59,15 @@ describe("TimerHeap", () => {
     );
   });
 
-  it("after compact() in a large heap, pops come out sorted by (due, scheduling order)", () => {
-    const heap = new TimerHeap<Item>();
+  it("after retain() in a large queue, pops come out sorted by (due, scheduling order)", () => {
+    const heap = new EventQueue<Item>();
     const items: Item[] = [];
     for (let i = 0; i < 500; i++) {
       const item = { id: i, dead: i % 3 === 1 };
       items.push(item);
       heap.push((i * 7919) % 97, item);
     }
-    heap.compact();
+    heap.retain((item) => !item.dead);
     const out: [number, number][] = [];
     while (heap.size > 0) {
       const t = heap.peekTime();
@@ -78,11 +78,11 @@ describe("TimerHeap", () => {
     expect(out).toEqual(expected);
   });
 
-  it("compact() keeps only entries of live socks", () => {
-    const heap = new TimerHeap<Item>();
+  it("retain() keeps only the entries that pass", () => {
+    const heap = new EventQueue<Item>();
     const items = [0, 1, 2, 3].map((id) => ({ id, dead: id % 2 === 1 }));
     for (const item of items) heap.push(10 - item.id, item);
-    heap.compact();
+    heap.retain((item) => !item.dead);
     expect(heap.size).toBe(2);
     expect([heap.peekTime(), heap.pop()?.id, heap.peekTime(), heap.pop()?.id]).toEqual([8, 2, 10, 0]);
   });
