@@ -58,31 +58,47 @@ export class ClockArena {
   regionBase = 0;
   private chunk: Float64Array;
   private top = 0;
+  private cellsInChunks: number;
   /** freed regions by log2(clusters): their chunks and offsets */
   private readonly freedCells: Float64Array[][] = [];
   private readonly freedBases: number[][] = [];
 
-  constructor(private readonly chunkCells = 1 << 16) {
+  /**
+   * chunkCells: cells per chunk; maxCells: cells the arena may hold in all (default 16 M = 128 MB) — past it,
+   * sources keep the clusters they have (see TsClockEstimator.add), so memory stays bounded on any capture.
+   */
+  constructor(
+    private readonly chunkCells = 1 << 16,
+    private readonly maxCells = 16 * 1024 * 1024,
+  ) {
     this.chunk = new Float64Array(chunkCells);
+    this.cellsInChunks = chunkCells;
   }
 
-  /** Finds room for `clusters` clusters (a power of two ≤ MAX_CLUSTERS): sets regionCells and regionBase. */
-  allocate(clusters: number): void {
+  /**
+   * Finds room for `clusters` clusters (a power of two ≤ MAX_CLUSTERS): sets regionCells and regionBase and
+   * returns true; false when the arena reached maxCells and no freed region fits.
+   */
+  allocate(clusters: number): boolean {
     const sizeClass = Math.log2(clusters);
     const reuse = this.freedBases[sizeClass];
     if (reuse && reuse.length > 0) {
       this.regionBase = reuse.pop() as number;
       this.regionCells = (this.freedCells[sizeClass] as Float64Array[]).pop() as Float64Array;
-      return;
+      return true;
     }
     const size = clusters * STRIDE;
     if (this.top + size > this.chunk.length) {
-      this.chunk = new Float64Array(Math.max(this.chunkCells, size));
+      const length = Math.max(this.chunkCells, size);
+      if (this.cellsInChunks + length > this.maxCells) return false;
+      this.chunk = new Float64Array(length);
+      this.cellsInChunks += length;
       this.top = 0;
     }
     this.regionCells = this.chunk;
     this.regionBase = this.top;
     this.top += size;
+    return true;
   }
 
   release(cells: Float64Array, base: number, clusters: number): void {
@@ -151,11 +167,12 @@ export class TsClockEstimator {
         return;
       }
     }
-    if (clusters >= MAX_CLUSTERS) {
+    // Past MAX_CLUSTERS, or when the capture's clusters filled the arena, a sample that fits no cluster counts
+    // as a clock of its own without being kept.
+    if (clusters >= MAX_CLUSTERS || (clusters === this.room && !this.grow())) {
       this.overflow++;
       return;
     }
-    if (clusters === this.room) this.grow();
     const at = this.base + clusters * STRIDE;
     this.cells[at + LAST_MICROS] = micros;
     this.cells[at + LAST_TSVAL] = tsVal | 0;
@@ -229,11 +246,11 @@ export class TsClockEstimator {
     return true;
   }
 
-  /** Moves the clusters to a region twice as large (or takes the first region). */
-  private grow(): void {
+  /** Moves the clusters to a region twice as large (or takes the first region); false when the arena is full. */
+  private grow(): boolean {
     const arena = this.arena;
     const room = this.room === 0 ? INITIAL_CLUSTERS : Math.min(this.room * 2, MAX_CLUSTERS);
-    arena.allocate(room);
+    if (!arena.allocate(room)) return false;
     const cells = arena.regionCells;
     const base = arena.regionBase;
     if (this.room > 0) {
@@ -243,5 +260,6 @@ export class TsClockEstimator {
     this.cells = cells;
     this.base = base;
     this.room = room;
+    return true;
   }
 }

@@ -126,3 +126,26 @@ describe("estimators sharing one ClockArena (as the tracker's sources do)", () =
     expect(estimator.estimate()).toMatchObject({ clocks: 500, samples: 500, regime: "per-connection" });
   });
 });
+
+describe("a full ClockArena", () => {
+  it("stops storing new clusters but still counts them as clocks (bounded memory)", () => {
+    const arena = new ClockArena(64, 128);
+    const random = rng(9);
+    const sources = Array.from({ length: 8 }, () => new TsClockEstimator(arena));
+    for (let i = 0; i < 400; i++) (sources[i % 8] as TsClockEstimator).add(1_700_000_000e6 + i * 1e6, Math.floor(random() * 2 ** 32), 30000 + i);
+    const estimates = sources.map((s) => s.estimate());
+    // Every sample had its own clock; none was lost, although the arena holds far fewer than 400 clusters.
+    expect(estimates.reduce((n, e) => n + e.clocks, 0)).toBe(400);
+    expect(estimates.every((e) => e.samples === 50 && e.regime === "per-connection")).toBe(true);
+  });
+
+  it("keeps joining the clusters it has", () => {
+    const arena = new ClockArena(64, 64);
+    const filler = new TsClockEstimator(arena);
+    const random = rng(4);
+    for (let i = 0; i < 40; i++) filler.add(1_700_000_000e6 + i * 1e6, Math.floor(random() * 2 ** 32), 1000 + i);
+    const host = new TsClockEstimator(arena);
+    for (let i = 0; i < 10; i++) host.add(1_700_000_000e6 + i * 1e6, (123456 + i * 1000) >>> 0, 2000 + i);
+    expect(host.estimate()).toMatchObject({ clocks: 1, regime: "single-clock", samples: 10 });
+  });
+});
