@@ -15,7 +15,7 @@ import { createFlowHash, hash4 } from "./hash.js";
 import { profileFor, type KernelProfile } from "./profile.js";
 import { seqAfter, seqBefore, seqDiff } from "./seq.js";
 import { validateSysctl, type SysctlName } from "./sysctl.js";
-import { FlowTable } from "./flow-table.js";
+import { FlowTable } from "../util/flow-table.js";
 import { createTsClock } from "./timestamps.js";
 import {
   ACK,

@@ -12,6 +12,7 @@ import type { Connection, Outcome, Reason, Reply, Segment, SegmentResult } from 
 import { ACK, FIN, RST, SYN } from "../kernel/types.js";
 import { C, COUNTER_NAMES } from "../kernel/counters.js";
 import { grownColumn } from "../util/columns.js";
+import { FlowTable } from "../util/flow-table.js";
 import { Rng } from "../util/rng.js";
 import { SlotHeap } from "../util/slot-heap.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
@@ -110,98 +111,6 @@ class EventTable {
     for (let s = capacity - 1; s >= old; s--) this.freeSlots[this.freeCount++] = s;
     for (let s = old; s < capacity; s++) this.conn.push(null);
     this.capacity = capacity;
-  }
-}
-
-/**
- * Open connection attempts by the (translated) address and port the server sees: open addressing over
- * typed arrays with exact keys (addr·65536 + port needs 48 bits: as a Map key it is a boxed double).
- * Linear probing with backward-shift deletion, so there are no tombstones to sweep.
- */
-class FlowTable {
-  size = 0;
-  private mask = 0;
-  private addrs = new Int32Array(0);
-  private ports = new Int32Array(0);
-  private values: (Conn | undefined)[] = [];
-
-  constructor() {
-    this.resize(1024);
-  }
-
-  private slotOf(addr: number, port: number): number {
-    let h = Math.imul(addr ^ Math.imul(port, 0x9e3779b1), 0x85ebca6b);
-    h ^= h >>> 15;
-    return h & this.mask;
-  }
-
-  get(addr: number, port: number): Conn | undefined {
-    const a = addr | 0;
-    const values = this.values;
-    for (let i = this.slotOf(a, port); ; i = (i + 1) & this.mask) {
-      const v = values[i];
-      if (v === undefined) return undefined;
-      if (this.addrs[i] === a && this.ports[i] === port) return v;
-    }
-  }
-
-  set(addr: number, port: number, conn: Conn): void {
-    const a = addr | 0;
-    const values = this.values;
-    let i = this.slotOf(a, port);
-    for (; values[i] !== undefined; i = (i + 1) & this.mask) {
-      if (this.addrs[i] === a && this.ports[i] === port) {
-        values[i] = conn;
-        return;
-      }
-    }
-    this.addrs[i] = a;
-    this.ports[i] = port;
-    values[i] = conn;
-    if (++this.size * 2 > values.length) this.resize(values.length * 2);
-  }
-
-  delete(addr: number, port: number): void {
-    const a = addr | 0;
-    const values = this.values;
-    const mask = this.mask;
-    let i = this.slotOf(a, port);
-    for (; ; i = (i + 1) & mask) {
-      if (values[i] === undefined) return;
-      if (this.addrs[i] === a && this.ports[i] === port) break;
-    }
-    this.size--;
-    // Backward shift: move later members of the probe run into the hole when their home slot allows it.
-    let hole = i;
-    for (let j = (i + 1) & mask; values[j] !== undefined; j = (j + 1) & mask) {
-      const home = this.slotOf(this.addrs[j] as number, this.ports[j] as number);
-      if (((j - home) & mask) >= ((j - hole) & mask)) {
-        this.addrs[hole] = this.addrs[j] as number;
-        this.ports[hole] = this.ports[j] as number;
-        values[hole] = values[j];
-        hole = j;
-      }
-    }
-    values[hole] = undefined;
-  }
-
-  *conns(): Generator<Conn> {
-    for (const v of this.values) if (v !== undefined) yield v;
-  }
-
-  private resize(capacity: number): void {
-    const oldAddrs = this.addrs;
-    const oldPorts = this.ports;
-    const oldValues = this.values;
-    this.addrs = new Int32Array(capacity);
-    this.ports = new Int32Array(capacity);
-    this.values = new Array<Conn | undefined>(capacity).fill(undefined);
-    this.mask = capacity - 1;
-    this.size = 0;
-    for (let i = 0; i < oldValues.length; i++) {
-      const v = oldValues[i];
-      if (v !== undefined) this.set(oldAddrs[i] as number, oldPorts[i] as number, v);
-    }
   }
 }
 
@@ -333,7 +242,8 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const floodRng = rng.stream("flood");
 
   const ev = new EventTable();
-  const flows = new FlowTable();
+  // Open connection attempts by the (translated) address and port the server sees.
+  const flows = new FlowTable<Conn>();
   let now = 0;
   let events = 0;
   /** Events other than kernel timers: the run ends when none is left. */
@@ -604,7 +514,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const acceptOne = (): boolean => {
     const child = stack.accept(now / 1000);
     if (!child) return false;
-    const conn = flows.get(child.raddr, child.rport);
+    const conn = flows.get(child.raddr, child.rport, 0);
     if (conn) {
       conn.serverConn = child;
       scheduleConn(EV_APP_DONE, now + serviceUs, conn, conn.token);
@@ -629,7 +539,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     const at = Math.max(now, Math.round(reply.atMs * 1000));
     emit(at, reply);
     if (reply.kind === "synack-retrans") synackRetransmits++;
-    const conn = flows.get(reply.daddr, reply.dport);
+    const conn = flows.get(reply.daddr, reply.dport, 0);
     if (!conn) {
       if (reply.kind === "synack" || reply.kind === "cookie-synack") floodAnswered++;
       return;
@@ -712,7 +622,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const finish = (conn: Conn, at: number, clientTimeWait: boolean): void => {
     conn.state = DONE;
     conn.token++;
-    flows.delete(conn.ext.addr, conn.ext.port);
+    flows.delete(conn.ext.addr, conn.ext.port, 0);
     releaseClientPort(conn.host, conn.cport, clientTimeWait ? at + 60_000_000 : at);
     nat.release(conn.ext, at);
   };
@@ -752,9 +662,9 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     const conn = new Conn(host, cport, ext, isnRng.u32(), now);
     const linear = host.clock.linear;
     if (host.timestamps && linear !== undefined) conn.tsOffset = linear.offset(host.addr, cport, serverAddr, serverPort);
-    const previous = flows.get(ext.addr, ext.port);
+    const previous = flows.get(ext.addr, ext.port, 0);
     if (previous) finish(previous, now, false);
-    flows.set(ext.addr, ext.port, conn);
+    flows.set(ext.addr, ext.port, 0, conn);
     host.attempts++;
     attempts++;
     sendSyn(conn);
@@ -863,7 +773,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
           const r = stack.close(conn.serverConn, now / 1000);
           tally("close", r.moved);
           for (const reply of r.replies) sendToClient(reply);
-        } else if (conn.state === DONE && (segFlags & RST) === 0 && flows.get(conn.ext.addr, conn.ext.port) === conn) {
+        } else if (conn.state === DONE && (segFlags & RST) === 0 && flows.get(conn.ext.addr, conn.ext.port, 0) === conn) {
           // The client's last segment (FIN|ACK after a server FIN, or the final ACK after its own FIN) arrived.
           connections.completed++;
           finish(conn, now, !serverFirst);
@@ -908,7 +818,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
 
   // Attempts still open at the end: stalled (client believes it is connected, the server has no child) or
   // unanswered SYN-SENT cut off by maxSeconds.
-  for (const conn of flows.conns()) {
+  for (const conn of flows.list()) {
     if (conn.state === ESTABLISHED && !conn.serverConn) connections.stalled++;
   }
   firstReply.none = attempts - firstReply.synack - firstReply.ack - firstReply.rst;

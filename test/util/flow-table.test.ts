@@ -2,7 +2,7 @@
 // (collisions, probe runs, backward-shift deletion) and a small start capacity (resizes).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FlowTable } from "../../src/kernel/flow-table.js";
+import { FlowTable } from "../../src/util/flow-table.js";
 
 type Op = { op: "set" | "get" | "delete"; a: number; b: number; c: number; value: number };
 

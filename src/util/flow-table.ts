@@ -1,6 +1,7 @@
 /**
- * A hash table keyed by three 32-bit words (local address, remote address, lport·65536 + rport; or an address
- * pair with 0): the established hash and the tcp_metrics cache. A Map keyed by addr·65536 + port needs 48-bit
+ * A hash table keyed by three 32-bit words: the kernel model's established hash (local address, remote address,
+ * lport·65536 + rport) and tcp_metrics cache (an address pair and 0), the simulator's open connections (address,
+ * port, 0). A Map keyed by addr·65536 + port needs 48-bit
  * keys, which V8 boxes as heap numbers on every lookup; here keys stay in Int32Arrays and compare exactly.
  * Open addressing with linear probing and backward-shift deletion (no tombstones to sweep).
  */
