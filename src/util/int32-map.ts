@@ -43,10 +43,6 @@ export class Int32Map {
     return ABSENT;
   }
 
-  has(key: number): boolean {
-    return this.get(key) !== ABSENT;
-  }
-
   /** Stores value (≥ 0) under key. */
   set(key: number, value: number): void {
     const keys = this.keys;
