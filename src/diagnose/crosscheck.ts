@@ -12,7 +12,9 @@ const DROP_COUNTERS = ["TcpExtListenDrops", "TcpExtIPReversePathFilter", "TcpInC
 export function crossCheck(ctx: RuleContext): CrossCheck | null {
   if (!ctx.capture || !hasDeltas(ctx)) return null;
   const silent = attemptsOnPort(ctx).filter((a) => a.firstReply === "none");
-  const unansweredSyns = silent.reduce((n, a) => n + a.syns, 0);
+  // Every SYN the server let pass without a reply, retries that were answered later included (the attempt list
+  // is capped, the listener tallies are not).
+  const unansweredSyns = (ctx.capture.listeners ?? []).filter((l) => ctx.port === null || l.port === ctx.port).reduce((n, l) => n + l.synsWithoutReply, 0);
   const counters: Record<string, number> = {};
   let total = 0;
   for (const name of DROP_COUNTERS) {

@@ -22,6 +22,12 @@ export interface ListenerSummary {
   unanswered: number;
   /** attempts per first reply */
   firstReply: Record<FirstReply, number>;
+  /**
+   * SYN transmissions the server let pass without any reply: all SYNs of silent attempts, and those sent before
+   * the first reply of the others (an accept-queue overflow drops SYNs that a later retry gets answered). What
+   * the kernel's drop counters count, SYN by SYN.
+   */
+  synsWithoutReply: number;
   /** lowest and highest IP TTL / hop limit of SYNs seen (IP_MINTTL evidence) */
   synTtlMin: number | null;
   synTtlMax: number | null;

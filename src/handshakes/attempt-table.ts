@@ -36,6 +36,8 @@ export class AttemptTable extends KeyedSlots {
   syns = new Int32Array(this.capacity);
   /** SYNs seen when the SYN-ACK came (more than one: answered after a retransmission) */
   synsAtAnswer = new Int32Array(this.capacity);
+  /** SYNs seen when the first reply of any kind came */
+  synsAtReply = new Int32Array(this.capacity);
   synacks = new Int32Array(this.capacity);
   firstReply = new Uint8Array(this.capacity);
   firstReplyAt = new Float64Array(this.capacity);
@@ -62,6 +64,7 @@ export class AttemptTable extends KeyedSlots {
     this.ttl[s] = ttl;
     this.syns[s] = 1;
     this.synsAtAnswer[s] = 0;
+    this.synsAtReply[s] = 0;
     this.synacks[s] = 0;
     this.firstReply[s] = REPLY.none;
     this.firstReplyAt[s] = -1;
@@ -130,6 +133,7 @@ export class AttemptTable extends KeyedSlots {
     this.ttl = grownColumn(this.ttl, capacity);
     this.syns = grownColumn(this.syns, capacity);
     this.synsAtAnswer = grownColumn(this.synsAtAnswer, capacity);
+    this.synsAtReply = grownColumn(this.synsAtReply, capacity);
     this.synacks = grownColumn(this.synacks, capacity);
     this.firstReply = grownColumn(this.firstReply, capacity);
     this.firstReplyAt = grownColumn(this.firstReplyAt, capacity);

@@ -8,6 +8,7 @@ export interface ListenerState {
   attempts: number;
   unanswered: number;
   firstReply: Record<FirstReply, number>;
+  synsWithoutReply: number;
   ttlMin: number;
   ttlMax: number;
 }

@@ -290,6 +290,7 @@ export class HandshakeTracker {
   private setFirstReply(s: number, reply: number, at: number): void {
     this.attempts.firstReply[s] = reply;
     this.attempts.firstReplyAt[s] = at;
+    this.attempts.synsAtReply[s] = this.attempts.syns[s] as number;
     this.release(this.attempts.replyDigest[s] as number);
   }
 
@@ -368,7 +369,7 @@ export class HandshakeTracker {
     if (found !== NO_SLOT) return found;
     const text = view.ipVersion === 6 ? view.dstAddress() : "";
     const s = this.listenerIndex.insert(tupleHash(view.dstKey, 0, view.dport, 0), view.dstKey | 0, 0, view.dport, text);
-    this.listenerStates[s] = { addr: destinationText(view), port: view.dport, attempts: 0, unanswered: 0, firstReply: zeroReplies(), ttlMin: 256, ttlMax: -1 };
+    this.listenerStates[s] = { addr: destinationText(view), port: view.dport, attempts: 0, unanswered: 0, firstReply: zeroReplies(), synsWithoutReply: 0, ttlMin: 256, ttlMax: -1 };
     return s;
   }
 
@@ -414,6 +415,8 @@ export class HandshakeTracker {
       const listener = this.listenerStates[listenerSlot] as ListenerState;
       listener.attempts++;
       listener.firstReply[replyName]++;
+      // The SYN that got the first reply was answered; the ones before it (or all, without a reply) were not.
+      listener.synsWithoutReply += reply === REPLY.none ? (table.syns[s] as number) : (table.synsAtReply[s] as number) - 1;
       if (!answered) listener.unanswered++;
     }
     const sourceSlot = table.source[s] as number;
@@ -474,6 +477,7 @@ export class HandshakeTracker {
         attempts: l.attempts,
         unanswered: l.unanswered,
         firstReply: l.firstReply,
+        synsWithoutReply: l.synsWithoutReply,
         synTtlMin: l.ttlMax < 0 ? null : l.ttlMin,
         synTtlMax: l.ttlMax < 0 ? null : l.ttlMax,
       }))

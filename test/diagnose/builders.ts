@@ -51,7 +51,17 @@ export function summary(attempts: AttemptRecord[], over: Partial<AnalyzeSummary>
       synackRetransmits: attempts.reduce((n, a) => n + Math.max(0, a.synacks - 1), 0),
     },
     listeners: [
-      { addr: "198.18.1.1", port: 8080, attempts: attempts.length, unanswered: attempts.length - answered, firstReply: { ...firstReply }, synTtlMin: 64, synTtlMax: 64 },
+      {
+        addr: "198.18.1.1",
+        port: 8080,
+        attempts: attempts.length,
+        unanswered: attempts.length - answered,
+        firstReply: { ...firstReply },
+        // Built attempts get their reply, if any, on their first SYN.
+        synsWithoutReply: attempts.reduce((n, a) => n + (a.firstReply === "none" ? a.syns : 0), 0),
+        synTtlMin: 64,
+        synTtlMax: 64,
+      },
     ],
     sources: [],
     timeRange: { first: T0, last: T0 + 10_000_000 },

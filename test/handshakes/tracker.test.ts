@@ -48,6 +48,23 @@ describe("attempts and first replies", () => {
     expect(s.handshakes).toMatchObject({ attempts: 1, answered: 1, answeredAfterRetransmit: 1, synRetransmits: 1, synackRetransmits: 1 });
   });
 
+  it("counts per listener the SYNs let pass without a reply, retries answered later included", async () => {
+    const s = await analyze((c) => {
+      // Answered on the third SYN (an accept-queue overflow drops the first two), silent with two SYNs,
+      // answered at once, and a SYN-ACK lost on the way (the client's retry is answered again: not a drop).
+      for (const t of [0, 1, 3]) c.syn(t, client(40000), SERVER, 100);
+      c.synAck(3.001, SERVER, client(40000), 9, 100);
+      for (const t of [0, 1]) c.syn(t, client(40001), SERVER, 200);
+      c.syn(0, client(40002), SERVER, 300);
+      c.synAck(0.001, SERVER, client(40002), 9, 300);
+      c.syn(0, client(40003), SERVER, 400);
+      c.synAck(0.001, SERVER, client(40003), 9, 400);
+      c.syn(1, client(40003), SERVER, 400);
+      c.synAck(1.001, SERVER, client(40003), 9, 400);
+    });
+    expect(s.listeners).toMatchObject([{ attempts: 4, unanswered: 1, synsWithoutReply: 2 + 2 + 0 + 0 }]);
+  });
+
   it("ignores a SYN-ACK that does not acknowledge ISN+1", async () => {
     const s = await analyze((c) => {
       c.syn(0, client(40000), SERVER, 100);
