@@ -128,6 +128,17 @@ describe("syn queue", () => {
     expect(r.verdict).toBe("syn-flood-cookies");
   });
 
+  it("half-open attempts alone look like a flood, but not while the accept queue overflows", () => {
+    // The server repeated its SYN-ACK and the client never retried its SYN: spoofed sources, or a full accept
+    // queue that dropped the client's final ACK (ListenOverflows says which).
+    const halfOpen = Array.from({ length: 4 }, (_, i) => attempt({ clientPort: 51000 + i, synacks: 3 }));
+    const capture = summary([...answered(6), ...halfOpen]);
+    expect(find(ctx({ capture, host: host({ counters: {} }) }), "syn-flood-cookies")?.confidence).toBeCloseTo(0.45);
+    const overflow = runEngine(ctx({ capture, host: host({ counters: { TcpExtListenOverflows: 12, TcpExtListenDrops: 12 } }) }));
+    expect(overflow.findings.find((f) => f.code === "syn-flood-cookies")).toBeUndefined();
+    expect(overflow.verdict).toBe("accept-queue-overflow");
+  });
+
   it("cookies with tcp_syncookies=2 are not a flood", () => {
     const f = find(ctx({ host: host({ counters: { TcpExtTCPReqQFullDoCookies: 8, TcpExtSyncookiesSent: 8 }, sysctl: { "net.ipv4.tcp_syncookies": "2" } }) }), "syn-flood-cookies");
     expect(f?.confidence ?? 0).toBeLessThan(0.5);

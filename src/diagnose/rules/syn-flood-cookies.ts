@@ -16,7 +16,10 @@ export const synFloodCookies: Rule = {
     const sent = rose(ctx, "TcpExtSyncookiesSent");
     const logs = ctx.logEvents.filter((e) => e.kind === "syn-flood" && e.action === "cookies");
     const halfOpen = halfOpenRecords(ctx);
-    const captureSign = halfOpen.length >= 2 && (ctx.capture?.handshakes.firstReply.none ?? 0) === 0;
+    // A full accept queue drops the client's final ACK and the server repeats its SYN-ACK: from the server's
+    // side that looks half-open too, so the capture alone says nothing about a flood while ListenOverflows rose.
+    const acceptQueueExplains = rose(ctx, "TcpExtListenOverflows")?.over === "window";
+    const captureSign = halfOpen.length >= 2 && (ctx.capture?.handshakes.firstReply.none ?? 0) === 0 && !acceptQueueExplains;
     if (!doCookies && !sent && !captureSign) return null;
     const evidence: EvidenceItem[] = [];
     const conflicts: string[] = [];
