@@ -11,6 +11,7 @@ import type { CounterName } from "../kernel/counters.js";
 import type { Connection, Outcome, Reason, Reply, Segment, SegmentResult } from "../kernel/types.js";
 import { ACK, FIN, RST, SYN } from "../kernel/types.js";
 import { C, COUNTER_NAMES } from "../kernel/counters.js";
+import { segment } from "../kernel/segment.js";
 import { grownColumn } from "../util/columns.js";
 import { FlowTable } from "../util/flow-table.js";
 import { Rng } from "../util/rng.js";
@@ -383,26 +384,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
    * The one segment object handed to the server (the kernel model and the capture read it during the call and
    * keep nothing): its fields are rewritten for every client segment.
    */
-  const wire: Segment = {
-    saddr: 0,
-    daddr: serverAddr,
-    sport: 0,
-    dport: serverPort,
-    seq: 0,
-    ack: 0,
-    flags: 0,
-    len: 0,
-    window: 0,
-    hasTs: false,
-    tsval: 0,
-    tsecr: 0,
-    mss: 0,
-    wscale: -1,
-    sackOk: false,
-    ttl: 64,
-    md5: false,
-    csumOk: true,
-  };
+  const wire: Segment = segment({ daddr: serverAddr, dport: serverPort, window: 0 });
 
   /**
    * A client segment other than a SYN, due at the server at `atUs`: its fields are fixed now (the TSval at
