@@ -29,6 +29,8 @@ export function portPair(clientPort: number, serverPort: number): number {
 export class AttemptTable extends KeyedSlots {
   isn = new Int32Array(this.capacity);
   firstSyn = new Float64Array(this.capacity);
+  /** packet index of the first SYN: the attempt's place in the capture, which orders attempts across partitions */
+  created = new Float64Array(this.capacity);
   lastSyn = new Float64Array(this.capacity);
   /** TSval of the first SYN, -1 without timestamps */
   tsVal = new Float64Array(this.capacity);
@@ -55,10 +57,11 @@ export class AttemptTable extends KeyedSlots {
   readonly icmpFrom = new Map<number, string>();
 
   /** Creates the attempt for a first SYN. */
-  open(digest: number, replyDigest: number, clientKey: number, serverKey: number, ports: number, text: string, isn: number, at: number, tsVal: number, ttl: number): number {
+  open(digest: number, replyDigest: number, clientKey: number, serverKey: number, ports: number, text: string, isn: number, at: number, packetIndex: number, tsVal: number, ttl: number): number {
     const s = this.insert(digest, clientKey, serverKey, ports, text);
     this.isn[s] = isn;
     this.firstSyn[s] = at;
+    this.created[s] = packetIndex;
     this.lastSyn[s] = at;
     this.tsVal[s] = tsVal;
     this.ttl[s] = ttl;
@@ -128,6 +131,7 @@ export class AttemptTable extends KeyedSlots {
   protected override growColumns(capacity: number): void {
     this.isn = grownColumn(this.isn, capacity);
     this.firstSyn = grownColumn(this.firstSyn, capacity);
+    this.created = grownColumn(this.created, capacity);
     this.lastSyn = grownColumn(this.lastSyn, capacity);
     this.tsVal = grownColumn(this.tsVal, capacity);
     this.ttl = grownColumn(this.ttl, capacity);

@@ -1,4 +1,3 @@
-import type { PacketView } from "../capture/packet-view.js";
 import { ipv4FromKey } from "../util/ipv4-key.js";
 
 /**
@@ -13,11 +12,20 @@ export function tupleHash(srcKey: number, dstKey: number, sport: number, dport: 
   return (h ^ ((sport << 16) | dport) ^ (h >>> 16)) | 0;
 }
 
+/** A packet's addresses: keys, and text formatted on demand. */
+export interface AddressedPacket {
+  ipVersion: number;
+  srcKey: number;
+  dstKey: number;
+  srcAddress(): string;
+  dstAddress(): string;
+}
+
 /** Text of the packet's source address: from the key for IPv4 (no byte reads), formatted for IPv6. */
-export function sourceText(view: PacketView): string {
+export function sourceText(view: AddressedPacket): string {
   return view.ipVersion === 6 ? view.srcAddress() : ipv4FromKey(view.srcKey);
 }
 
-export function destinationText(view: PacketView): string {
+export function destinationText(view: AddressedPacket): string {
   return view.ipVersion === 6 ? view.dstAddress() : ipv4FromKey(view.dstKey);
 }

@@ -1,17 +1,17 @@
-import type { PacketView } from "../capture/packet-view.js";
 import { ABSENT, Int32Map } from "../util/int32-map.js";
 import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
 import { SlotQueue } from "../util/slot-queue.js";
 import { TCP_FLAG } from "../wire/tcp.js";
-import { TcpOptions } from "../wire/tcp-options.js";
-import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
+import type { FirstReply, HandshakeTotals, WireSignals } from "./analysis-types.js";
 import { AttemptTable, FIRST_REPLY, MARK, portPair, REPLY } from "./attempt-table.js";
 import { CloseTable } from "./close-table.js";
 import { destinationText, sourceText, tupleHash } from "./endpoint-key.js";
+import { type PacketRecord, RECORD_KIND } from "./packet-record.js";
+import { partitionOf } from "./packet-router.js";
 import { RecycleCache } from "./recycle-cache.js";
-import type { ListenerState, SourceState } from "./tallies.js";
+import { type KeptAttempts, type ListenerState, type PartitionResult, type SourceState, keptAttempts, offerKept } from "./tallies.js";
 import { TimelineBuilder } from "./timeline.js";
-import { ClockArena, TsClockEstimator } from "./ts-clocks.js";
+import { CLOCK_ARENA_CELLS, ClockArena, TsClockEstimator } from "./ts-clocks.js";
 
 export interface TrackerOptions {
   /** only SYNs to this address are attempts (default: the receiver of any SYN is a server) */
@@ -22,19 +22,25 @@ export interface TrackerOptions {
   keepAttempts?: number;
 }
 
+/** Which share of the clients one tracker follows: clients whose address key maps to `index` (packet-router.ts). */
+export interface TrackerPartition {
+  index: number;
+  count: number;
+}
+
 /** Client SYN retries last up to ~131 s (Linux defaults); an attempt is final after that. */
 const ATTEMPT_TTL_MICROS = 180e6;
 /** TIME_WAIT lasts 60 s (TCP_TIMEWAIT_LEN); close state is kept for the FIN exchange plus that. */
 const TIME_WAIT_MICROS = 60e6;
 const CLOSE_STATE_TTL_MICROS = 120e6;
-const SWEEP_EVERY_MICROS = 1e6;
 /** Bounds on live state: beyond them the oldest entries are finalised early, with a warning. */
 const MAX_LIVE_ATTEMPTS = 1_000_000;
-const MAX_SOURCES = 200_000;
+export const MAX_SOURCES = 200_000;
 const MAX_ARP_TARGETS = 10_000;
 /** TSval samples kept per source for the plot, and sources followed that closely. */
 const SERIES_POINTS = 600;
-const SERIES_SOURCES = 256;
+export const SERIES_SOURCES = 256;
+export const DEFAULT_KEEP_ATTEMPTS = 2000;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
@@ -43,7 +49,7 @@ function zeroReplies(): Record<FirstReply, number> {
 }
 
 /** "client server" for IPv6 (whose keys are digests), empty for IPv4: the text part of a table key. */
-function pairText(view: PacketView, fromServer: boolean): string {
+function pairText(view: PacketRecord, fromServer: boolean): string {
   if (view.ipVersion !== 6) return "";
   return fromServer ? `${view.dstAddress()} ${view.srcAddress()}` : `${view.srcAddress()} ${view.dstAddress()}`;
 }
@@ -52,16 +58,20 @@ function pairText(view: PacketView, fromServer: boolean): string {
  * Follows every client SYN through the capture: attempts (4-tuple + ISN), retransmissions, the server's first
  * reply, SYN-ACK repeats, who closed each connection first, and the tw_recycle view of TSval regressions.
  *
- * `observe` is the hot path. A packet without SYN, FIN or RST costs a few field reads and, while replies are
- * awaited, one int32 map lookup. Packets with those flags find their 4-tuple by a 32-bit digest in tables of
- * typed-array columns (util/keyed-slots.ts) and build no strings, except for IPv6 addresses. State older than
- * the client retry budget or TIME_WAIT expires by capture time (queues in creation order), so memory follows the
- * traffic rate, not the file size.
+ * It reads tracker records (packet-record.ts), routed by PacketRouter. One tracker may follow only a partition
+ * of the clients (by address); the partitions' results merge exactly (merge-partitions.ts), because each client's
+ * state lives in one partition, every partition knows every listener, and all sweep before the same packets.
+ *
+ * `observe` is the hot path. A plain ACK costs, while replies are awaited, one int32 map lookup. Packets with
+ * SYN, FIN or RST find their 4-tuple by a 32-bit digest in tables of typed-array columns (util/keyed-slots.ts)
+ * and build no strings, except for IPv6 addresses. State older than the client retry budget or TIME_WAIT
+ * expires by capture time (queues in creation order), so memory follows the traffic rate, not the file size.
  */
 export class HandshakeTracker {
-  tcpPackets = 0;
   private readonly options: TrackerOptions;
   private readonly portFilter: number;
+  private readonly partition: TrackerPartition;
+  private readonly maxLiveAttempts: number;
   private readonly attempts = new AttemptTable(1 << 14);
   private liveAttempts = 0;
   private readonly attemptQueue = new SlotQueue();
@@ -73,17 +83,18 @@ export class HandshakeTracker {
   private readonly listenerStates: ListenerState[] = [];
   private readonly sourceIndex = new KeyedSlots(1024);
   private readonly sourceStates: SourceState[] = [];
-  private readonly clockArena = new ClockArena();
+  private readonly clockArena: ClockArena;
   private readonly recycle = new RecycleCache();
   private readonly timeline = new TimelineBuilder();
   private readonly arpRequests = new Map<string, number>();
   private readonly arpAnswered = new Set<string>();
-  private readonly tcpOptions = new TcpOptions();
-  private readonly kept: AttemptRecord[] = [];
-  private readonly keptAnswered: AttemptRecord[] = [];
-  private omitted = 0;
+  private readonly unanswered: KeptAttempts;
+  private readonly answered: KeptAttempts;
   private followedSources = 0;
-  private lastSweep = 0;
+  /** a source was not followed because this partition already held MAX_SOURCES */
+  private sourcesRefused = false;
+  /** where the current record stands in the order of finalisations: 2 × packet index, + 1 after its sweep */
+  private eventOrder = 0;
   private readonly warnings: string[] = [];
   private readonly totals: HandshakeTotals = {
     attempts: 0,
@@ -107,26 +118,44 @@ export class HandshakeTracker {
     clientClosedConnections: 0,
   };
 
-  constructor(options: TrackerOptions = {}) {
+  constructor(options: TrackerOptions = {}, partition: TrackerPartition = { index: 0, count: 1 }) {
     this.options = options;
     this.portFilter = options.port ?? -1;
+    this.partition = partition;
+    // The bounds on live state hold for the whole capture: each partition gets its share.
+    this.maxLiveAttempts = Math.ceil(MAX_LIVE_ATTEMPTS / partition.count);
+    this.clockArena = new ClockArena(undefined, Math.ceil(CLOCK_ARENA_CELLS / partition.count));
+    const limit = options.keepAttempts ?? DEFAULT_KEEP_ATTEMPTS;
+    this.unanswered = keptAttempts(limit);
+    this.answered = keptAttempts(Math.min(200, limit));
   }
 
-  observe(view: PacketView): void {
-    if (!view.isTcp) {
-      if (view.isIcmpError) this.icmpError(view);
-      else if (view.arpOperation !== 0) this.arp(view);
+  private owns(clientKey: number): boolean {
+    return partitionOf(clientKey, this.partition.count) === this.partition.index;
+  }
+
+  observe(view: PacketRecord): void {
+    const kind = view.kind;
+    if (kind !== RECORD_KIND.tcp) {
+      if (kind === RECORD_KIND.tick) {
+        this.eventOrder = 2 * view.packetIndex;
+        this.timeline.anchor(view.timestampMicros);
+        this.sweep(view.timestampMicros);
+      } else {
+        this.eventOrder = 2 * view.packetIndex + 1;
+        if (kind === RECORD_KIND.icmpError) this.icmpError(view);
+        else this.arp(view);
+      }
       return;
     }
-    this.tcpPackets++;
     const flags = view.flags;
-    if (view.timestampMicros - this.lastSweep >= SWEEP_EVERY_MICROS) this.sweep(view.timestampMicros);
     if ((flags & SYN_FIN_RST) === 0) {
       if (this.awaiting.size !== 0 && (flags & TCP_FLAG.ACK) !== 0 && this.awaiting.get(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport)) !== ABSENT) {
         this.bareAck(view);
       }
       return;
     }
+    this.eventOrder = 2 * view.packetIndex + 1;
     if (flags & TCP_FLAG.SYN) {
       if (flags & TCP_FLAG.ACK) this.synAck(view);
       else this.syn(view);
@@ -139,15 +168,15 @@ export class HandshakeTracker {
 
   // --- lookups: the packet's source is the client (forward) or the server (reverse) ---
 
-  private forwardAttempt(view: PacketView): number {
+  private forwardAttempt(view: PacketRecord): number {
     return this.attempts.find(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport), view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), pairText(view, false));
   }
 
-  private reverseAttempt(view: PacketView): number {
+  private reverseAttempt(view: PacketRecord): number {
     return this.attempts.find(tupleHash(view.dstKey, view.srcKey, view.dport, view.sport), view.dstKey | 0, view.srcKey | 0, portPair(view.dport, view.sport), pairText(view, true));
   }
 
-  private findClose(view: PacketView, fromServer: boolean): number {
+  private findClose(view: PacketRecord, fromServer: boolean): number {
     return fromServer
       ? this.closes.find(tupleHash(view.dstKey, view.srcKey, view.dport, view.sport), view.dstKey | 0, view.srcKey | 0, portPair(view.dport, view.sport), pairText(view, true))
       : this.closes.find(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport), view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), pairText(view, false));
@@ -155,13 +184,15 @@ export class HandshakeTracker {
 
   // --- SYN path ---
 
-  private syn(view: PacketView): void {
+  private syn(view: PacketRecord): void {
     if (this.portFilter >= 0 && view.dport !== this.portFilter) return;
     if (this.options.server !== undefined && destinationText(view) !== this.options.server) return;
+    if (view.listenerOnly) {
+      this.listener(view);
+      return;
+    }
     const now = view.timestampMicros;
-    const options = this.tcpOptions;
-    view.tcpOptions(options);
-    const tsVal = options.hasTimestamps ? options.tsVal : -1;
+    const tsVal = view.hasTimestamps ? view.tsVal : -1;
     const table = this.attempts;
 
     let s = this.forwardAttempt(view);
@@ -175,13 +206,13 @@ export class HandshakeTracker {
       s = this.newAttempt(view, tsVal);
     }
 
-    if (options.hasTimestamps) this.signals.synWithTimestamps++;
-    if (options.hasMd5) {
+    if (view.hasTimestamps) this.signals.synWithTimestamps++;
+    if (view.hasMd5) {
       this.signals.synWithMd5++;
       table.marks[s] = (table.marks[s] as number) | MARK.md5Option;
     }
-    if (options.malformed) this.signals.synMalformedOptions++;
-    const checksum = view.tcpChecksumOk();
+    if (view.optionsMalformed) this.signals.synMalformedOptions++;
+    const checksum = view.checksumOk;
     if (checksum !== null) {
       this.signals.synChecksumChecked++;
       if (!checksum) {
@@ -196,18 +227,18 @@ export class HandshakeTracker {
     }
   }
 
-  private newAttempt(view: PacketView, tsVal: number): number {
+  private newAttempt(view: PacketRecord, tsVal: number): number {
     const now = view.timestampMicros;
     const text = pairText(view, false);
     const digest = tupleHash(view.srcKey, view.dstKey, view.sport, view.dport);
     const replyDigest = tupleHash(view.dstKey, view.srcKey, view.dport, view.sport);
     const table = this.attempts;
-    const s = table.open(digest, replyDigest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text, view.seq | 0, now, tsVal, view.ttl);
+    const s = table.open(digest, replyDigest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text, view.seq | 0, now, view.packetIndex, tsVal, view.ttl);
     this.liveAttempts++;
     this.attemptQueue.push(s, now);
     const waiting = this.awaiting.get(replyDigest);
     this.awaiting.set(replyDigest, waiting === ABSENT ? 1 : waiting + 1);
-    if (this.liveAttempts > MAX_LIVE_ATTEMPTS) this.evictOldestAttempt();
+    if (this.liveAttempts > this.maxLiveAttempts) this.evictOldestAttempt();
     this.timeline.add("syn", now);
 
     const sourceSlot = this.source(view);
@@ -230,7 +261,7 @@ export class HandshakeTracker {
     return s;
   }
 
-  private synAck(view: PacketView): void {
+  private synAck(view: PacketRecord): void {
     const s = this.reverseAttempt(view);
     const table = this.attempts;
     if (s === NO_SLOT || (view.ack | 0) !== (((table.isn[s] as number) + 1) | 0)) return;
@@ -246,16 +277,15 @@ export class HandshakeTracker {
   }
 
   /** A plain ACK from the server on a 4-tuple whose SYN awaits a reply: the TIME_WAIT (or established) answer. */
-  private bareAck(view: PacketView): void {
+  private bareAck(view: PacketRecord): void {
     const s = this.reverseAttempt(view);
     if (s === NO_SLOT || this.attempts.firstReply[s] !== REPLY.none) return;
     this.setFirstReply(s, REPLY.ack, view.timestampMicros);
     this.timeline.add("bareAck", view.timestampMicros);
-    view.tcpOptions(this.tcpOptions);
-    if (this.tcpOptions.hasTimestamps) this.attempts.replyTsEcr[s] = this.tcpOptions.tsEcr;
+    if (view.hasTimestamps) this.attempts.replyTsEcr[s] = view.tsEcr;
   }
 
-  private rst(view: PacketView): void {
+  private rst(view: PacketRecord): void {
     const table = this.attempts;
     const fromClient = this.forwardAttempt(view);
     if (fromClient !== NO_SLOT) {
@@ -275,7 +305,7 @@ export class HandshakeTracker {
     this.forgetClose(view, true);
   }
 
-  private icmpError(view: PacketView): void {
+  private icmpError(view: PacketRecord): void {
     // The quoted datagram is the client's SYN: quoted source = client, destination = server.
     const text = view.ipVersion === 6 ? `${view.quotedSrcAddress()} ${view.quotedDstAddress()}` : "";
     const table = this.attempts;
@@ -303,7 +333,7 @@ export class HandshakeTracker {
 
   // --- close order (for the tw_recycle view and TIME_WAIT collisions) ---
 
-  private fin(view: PacketView): void {
+  private fin(view: PacketRecord): void {
     const now = view.timestampMicros;
     // Orientation: the FIN's sender is the client if the connection is known that way round, the server if it
     // is known the other way round; for connections older than the capture, whichever end is a known listener.
@@ -319,6 +349,8 @@ export class HandshakeTracker {
     const closes = this.closes;
     if (s === NO_SLOT) {
       const clientKey = fromServer ? view.dstKey : view.srcKey;
+      // The router sends FINs to both ends' partitions: the client's partition keeps the close state.
+      if (!this.owns(clientKey)) return;
       const serverKey = fromServer ? view.srcKey : view.dstKey;
       const clientPort = fromServer ? view.dport : view.sport;
       const serverPort = fromServer ? view.sport : view.dport;
@@ -333,12 +365,11 @@ export class HandshakeTracker {
       // The client's FIN after the server's: the server's socket enters TIME_WAIT (tcp_time_wait()), and with
       // tw_recycle it would remember the client's TSval (tcp_remember_stamp()).
       closes.timeWaitSince[s] = now;
-      view.tcpOptions(this.tcpOptions);
-      if (this.tcpOptions.hasTimestamps) this.recycle.remember(view.dstKey, view.srcKey, pairText(view, true), this.tcpOptions.tsVal, now);
+      if (view.hasTimestamps) this.recycle.remember(view.dstKey, view.srcKey, pairText(view, true), view.tsVal, now);
     }
   }
 
-  private forgetClose(view: PacketView, fromServer: boolean): void {
+  private forgetClose(view: PacketRecord, fromServer: boolean): void {
     const s = this.findClose(view, fromServer);
     // The slot stays in the close queue; it is freed when it leaves it.
     if (s !== NO_SLOT) this.closes.unlink(s);
@@ -346,7 +377,7 @@ export class HandshakeTracker {
 
   // --- ARP: the neighbour that never answers ---
 
-  private arp(view: PacketView): void {
+  private arp(view: PacketRecord): void {
     if (view.arpOperation === 1) {
       const target = view.arpTargetAddress();
       if (this.arpRequests.has(target) || this.arpRequests.size < MAX_ARP_TARGETS) this.arpRequests.set(target, (this.arpRequests.get(target) ?? 0) + 1);
@@ -358,13 +389,13 @@ export class HandshakeTracker {
   // --- bookkeeping ---
 
   /** The listener slot of (address, port) — the packet's source or destination — or NO_SLOT. */
-  private findListener(addrKey: number, port: number, view: PacketView, isSource: boolean): number {
+  private findListener(addrKey: number, port: number, view: PacketRecord, isSource: boolean): number {
     const text = view.ipVersion === 6 ? (isSource ? view.srcAddress() : view.dstAddress()) : "";
     return this.listenerIndex.find(tupleHash(addrKey, 0, port, 0), addrKey | 0, 0, port, text);
   }
 
   /** The SYN's destination as a listener, created on first sight. */
-  private listener(view: PacketView): number {
+  private listener(view: PacketRecord): number {
     const found = this.findListener(view.dstKey, view.dport, view, false);
     if (found !== NO_SLOT) return found;
     const text = view.ipVersion === 6 ? view.dstAddress() : "";
@@ -374,19 +405,20 @@ export class HandshakeTracker {
   }
 
   /** The SYN's source address, created on first sight; -1 past MAX_SOURCES. */
-  private source(view: PacketView): number {
+  private source(view: PacketRecord): number {
     const text = view.ipVersion === 6 ? view.srcAddress() : "";
     const digest = tupleHash(view.srcKey, 0, 0, 0);
     const found = this.sourceIndex.find(digest, view.srcKey | 0, 0, 0, text);
     if (found !== NO_SLOT) return found;
+    // Each partition holds at most MAX_SOURCES; the merge keeps the first MAX_SOURCES of all and warns.
     if (this.sourceIndex.used >= MAX_SOURCES) {
-      if (!this.warnings.some((w) => w.startsWith("more than"))) this.warnings.push(`more than ${MAX_SOURCES} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
+      this.sourcesRefused = true;
       return -1;
     }
     const follow = this.followedSources < SERIES_SOURCES;
     if (follow) this.followedSources++;
     const s = this.sourceIndex.insert(digest, view.srcKey | 0, 0, 0, text);
-    this.sourceStates[s] = { addr: sourceText(view), attempts: 0, unanswered: 0, tsvalRegressions: 0, clocks: new TsClockEstimator(this.clockArena), points: follow ? [] : null };
+    this.sourceStates[s] = { addr: sourceText(view), firstSeen: view.packetIndex, attempts: 0, unanswered: 0, tsvalRegressions: 0, clocks: new TsClockEstimator(this.clockArena), points: follow ? [] : null };
     return s;
   }
 
@@ -425,15 +457,8 @@ export class HandshakeTracker {
       source.attempts++;
       if (!answered) source.unanswered++;
     }
-    const limit = this.options.keepAttempts ?? 2000;
-    if (!answered || reply !== REPLY.synack) {
-      if (this.kept.length < limit) this.kept.push(table.toRecord(s));
-      else this.omitted++;
-    } else if (this.keptAnswered.length < Math.min(200, limit)) {
-      this.keptAnswered.push(table.toRecord(s));
-    } else {
-      this.omitted++;
-    }
+    const kept = !answered || reply !== REPLY.synack ? this.unanswered : this.answered;
+    offerKept(kept, this.eventOrder, table.created[s] as number, () => table.toRecord(s));
   }
 
   /** Takes the oldest attempt out of the expiry queue: finalised if it was not yet, and its slot freed. */
@@ -455,7 +480,6 @@ export class HandshakeTracker {
   }
 
   private sweep(now: number): void {
-    this.lastSweep = now;
     // The queues hold entries in creation order: stop at the first one still young.
     while (now - this.attemptQueue.frontTime() >= ATTEMPT_TTL_MICROS) this.expireOldestAttempt();
     const closeQueue = this.closeQueue;
@@ -466,74 +490,22 @@ export class HandshakeTracker {
     this.recycle.expire(now);
   }
 
-  /** Finalises every open attempt and returns the tallies. The tracker is spent afterwards. */
-  finish(): TrackerResult {
+  /** Finalises every open attempt and returns this partition's tallies. The tracker is spent afterwards. */
+  finish(): PartitionResult {
+    this.eventOrder = Number.MAX_VALUE;
     while (this.attemptQueue.size > 0) this.expireOldestAttempt();
-    const listeners: ListenerSummary[] = this.listenerStates
-      .filter((l) => l.attempts > 0)
-      .map((l) => ({
-        addr: l.addr,
-        port: l.port,
-        attempts: l.attempts,
-        unanswered: l.unanswered,
-        firstReply: l.firstReply,
-        synsWithoutReply: l.synsWithoutReply,
-        synTtlMin: l.ttlMax < 0 ? null : l.ttlMin,
-        synTtlMax: l.ttlMax < 0 ? null : l.ttlMax,
-      }))
-      .sort((a, b) => b.unanswered - a.unanswered || b.attempts - a.attempts || compareText(a.addr, b.addr) || a.port - b.port);
-    const states = this.sourceStates;
-    const sources: SourceSummary[] = states
-      .map((s) => {
-        const clocks = s.clocks.estimate();
-        return { addr: s.addr, attempts: s.attempts, unanswered: s.unanswered, tsvalRegressions: s.tsvalRegressions, tsClocks: clocks.clocks, tsRegime: clocks.regime, tsRateHz: clocks.rateHz, tsSamples: clocks.samples };
-      })
-      .sort((a, b) => b.unanswered - a.unanswered || b.tsvalRegressions - a.tsvalRegressions || b.attempts - a.attempts || compareText(a.addr, b.addr));
-    const byAddr = new Map(states.map((s) => [s.addr, s]));
-    const tsSeries: TsSeries[] = sources
-      .filter((s) => s.tsvalRegressions > 0 || (s.tsClocks > 1 && s.tsRegime === "per-host"))
-      .sort((a, b) => b.tsvalRegressions - a.tsvalRegressions || b.tsClocks - a.tsClocks || compareText(a.addr, b.addr))
-      .slice(0, 10)
-      .flatMap((s) => {
-        const flat = byAddr.get(s.addr)?.points;
-        if (!flat || flat.length === 0) return [];
-        const points: Array<[number, number, number]> = [];
-        for (let i = 0; i < flat.length; i += 3) points.push([flat[i] as number, flat[i + 1] as number, flat[i + 2] as number]);
-        return [{ addr: s.addr, tsClocks: s.tsClocks, tsvalRegressions: s.tsvalRegressions, points }];
-      });
-    this.signals.arpUnanswered = [...this.arpRequests]
-      .filter(([target]) => !this.arpAnswered.has(target))
-      .map(([target, requests]) => ({ target, requests }))
-      .sort((a, b) => b.requests - a.requests || compareText(a.target, b.target));
-    const attempts = [...this.kept, ...this.keptAnswered].sort((a, b) => a.firstSyn - b.firstSyn || compareText(a.client, b.client) || a.clientPort - b.clientPort);
     return {
-      tcpPackets: this.tcpPackets,
-      handshakes: this.totals,
-      listeners,
-      sources,
+      totals: this.totals,
       signals: this.signals,
-      timeline: this.timeline.build(),
-      tsSeries,
-      attempts,
-      attemptsOmitted: this.omitted,
+      listeners: this.listenerStates,
+      sources: this.sourceStates.map((s) => ({ addr: s.addr, firstSeen: s.firstSeen, attempts: s.attempts, unanswered: s.unanswered, tsvalRegressions: s.tsvalRegressions, clocks: s.clocks.estimate(), points: s.points })),
+      sourcesRefused: this.sourcesRefused,
+      timeline: this.timeline.state(),
+      unanswered: this.unanswered,
+      answered: this.answered,
+      arpRequests: [...this.arpRequests],
+      arpAnswered: [...this.arpAnswered],
       warnings: this.warnings,
     };
   }
-}
-
-export interface TrackerResult {
-  tcpPackets: number;
-  handshakes: HandshakeTotals;
-  listeners: ListenerSummary[];
-  sources: SourceSummary[];
-  signals: WireSignals;
-  timeline: Timeline;
-  tsSeries: TsSeries[];
-  attempts: AttemptRecord[];
-  attemptsOmitted: number;
-  warnings: string[];
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

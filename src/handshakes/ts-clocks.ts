@@ -27,6 +27,8 @@ export interface ClockEstimate {
   samples: number;
 }
 
+/** Cells all clusters of one capture may take: 16 M float64 = 128 MB. */
+export const CLOCK_ARENA_CELLS = 16 * 1024 * 1024;
 /** Clusters a source starts with room for; its region doubles up to MAX_CLUSTERS. */
 const INITIAL_CLUSTERS = 2;
 /** One cluster's cells: its last point (time, TSval as int32), then the fields below. */
@@ -69,7 +71,7 @@ export class ClockArena {
    */
   constructor(
     private readonly chunkCells = 1 << 16,
-    private readonly maxCells = 16 * 1024 * 1024,
+    private readonly maxCells = CLOCK_ARENA_CELLS,
   ) {
     this.chunk = new Float64Array(chunkCells);
     this.cellsInChunks = chunkCells;
