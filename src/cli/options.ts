@@ -7,6 +7,12 @@ export function parsePort(text: string): number {
   return port;
 }
 
+export function parseThreads(text: string): number {
+  const threads = Number(text);
+  if (!/^\d+$/.test(text) || threads < 1 || threads > 4) throw new UsageError(`--threads ${text}: expected 1 to 4`);
+  return threads;
+}
+
 export function parseAddress(text: string): string {
   if (isIP(text) === 0) throw new UsageError(`--server ${text}: expected an IPv4 or IPv6 address`);
   return text;

@@ -1,17 +1,62 @@
+import type { CaptureStats } from "../capture/capture-stats.js";
 import type { PacketView } from "../capture/packet-view.js";
 import { readCapture, type ReadCaptureOptions } from "../capture/reader.js";
-import type { AnalyzeSummary, CaptureFileSummary } from "./analysis-types.js";
+import type { AnalyzeSummary } from "./analysis-types.js";
 import { mergePartitions } from "./merge-partitions.js";
 import { PacketRecord, RecordBuffer } from "./packet-record.js";
 import { PacketRouter } from "./packet-router.js";
+import { analyzeInParallel, parallelReadable } from "./parallel/analyze-parallel.js";
+import { MAX_PARTITIONS } from "./parallel/shared-chunks.js";
+import type { PartitionResult } from "./tallies.js";
 import { HandshakeTracker, type TrackerOptions } from "./tracker.js";
 
 export interface AnalyzeOptions extends TrackerOptions {
   /** progress per file: index of the file, raw bytes read, file size (null for stdin) */
   onProgress?: (fileIndex: number, bytesRead: number, totalBytes: number | null) => void;
   stdin?: ReadCaptureOptions["stdin"];
-  /** trackers that split the clients between them (default 1); the result does not depend on it */
+  /**
+   * Worker threads for plain pcap files, each tracking a share of the clients (default 1: this thread). The result
+   * does not depend on it; other inputs (pcapng, gzip, stdin) are always read in this thread.
+   */
+  threads?: number;
+  /** trackers in this thread that split the clients between them (default 1); for tests of the merge */
   partitions?: number;
+  /** chunk size of the parallel reader (default 4 MiB) */
+  chunkBytes?: number;
+}
+
+/**
+ * Reads one or more captures (in the order given, e.g. rotated files) through the handshake tracker and returns
+ * the analyze summary. Throws InputError for a capture that cannot be read.
+ */
+export async function analyzeCaptures(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
+  const threads = chooseThreads(paths, options);
+  if (threads > 1) {
+    const parallel = await analyzeInParallel(paths, { ...options, threads });
+    return summarize(paths, parallel.stats, parallel.partitions, parallel.tcpPackets);
+  }
+  const pipeline = new InlinePipeline(options, options.partitions ?? 1);
+  const stats: CaptureStats[] = [];
+  for (const [index, path] of paths.entries()) {
+    const readOptions: ReadCaptureOptions = {};
+    if (options.onProgress) {
+      const report = options.onProgress;
+      readOptions.onProgress = (read, total) => report(index, read, total);
+    }
+    if (options.stdin) readOptions.stdin = options.stdin;
+    stats.push(await readCapture(path, (view) => pipeline.observe(view), readOptions));
+  }
+  return summarize(
+    paths,
+    stats,
+    pipeline.trackers.map((t) => t.finish()),
+    pipeline.router.tcpPackets,
+  );
+}
+
+function chooseThreads(paths: readonly string[], options: AnalyzeOptions): number {
+  const wanted = Math.min(options.threads ?? 1, MAX_PARTITIONS);
+  return wanted > 1 && parallelReadable(paths, options.chunkBytes) ? wanted : 1;
 }
 
 /** Routes each packet to the partitions' trackers and lets them read it at once: the single-thread pipeline. */
@@ -25,6 +70,8 @@ class InlinePipeline {
     this.trackers = Array.from({ length: partitions }, (_, index) => new HandshakeTracker(options, { index, count: partitions }));
     this.outputs = this.trackers.map(() => RecordBuffer.ofWords(2 * PacketRouter.MAX_WORDS_PER_PACKET));
     this.router = new PacketRouter(this.outputs);
+    // Records are read as soon as they are routed, so the trackers can say which plain ACKs they need.
+    this.router.plainAckWanted = (p, srcKey, dstKey, sport, dport) => (this.trackers[p] as HandshakeTracker).awaitsReply(srcKey, dstKey, sport, dport);
   }
 
   observe(view: PacketView): void {
@@ -43,48 +90,37 @@ class InlinePipeline {
   }
 }
 
-/**
- * Reads one or more captures (in the order given, e.g. rotated files) through one handshake tracker and returns
- * the analyze summary. Throws InputError for a capture that cannot be read.
- */
-export async function analyzeCaptures(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
-  const pipeline = new InlinePipeline(options, options.partitions ?? 1);
-  const files: CaptureFileSummary[] = [];
+function summarize(paths: readonly string[], stats: readonly CaptureStats[], partitions: readonly PartitionResult[], tcpPackets: number): AnalyzeSummary {
+  const files: AnalyzeSummary["files"] = [];
   const warnings: AnalyzeSummary["warnings"] = [];
   let packets = 0;
   let first: number | null = null;
   let last: number | null = null;
-  for (const [index, path] of paths.entries()) {
-    const readOptions: ReadCaptureOptions = {};
-    if (options.onProgress) {
-      const report = options.onProgress;
-      readOptions.onProgress = (read, total) => report(index, read, total);
-    }
-    if (options.stdin) readOptions.stdin = options.stdin;
-    const stats = await readCapture(path, (view) => pipeline.observe(view), readOptions);
-    packets += stats.packets;
-    if (stats.firstTimestampMicros !== null && (first === null || stats.firstTimestampMicros < first)) first = stats.firstTimestampMicros;
-    if (stats.lastTimestampMicros !== null && (last === null || stats.lastTimestampMicros > last)) last = stats.lastTimestampMicros;
+  for (const [index, s] of stats.entries()) {
+    const path = paths[index] as string;
+    packets += s.packets;
+    if (s.firstTimestampMicros !== null && (first === null || s.firstTimestampMicros < first)) first = s.firstTimestampMicros;
+    if (s.lastTimestampMicros !== null && (last === null || s.lastTimestampMicros > last)) last = s.lastTimestampMicros;
     files.push({
       path,
-      format: stats.format,
-      compressed: stats.compressed,
-      packets: stats.packets,
-      snaplenTruncated: stats.snaplenTruncated,
-      headerTruncated: stats.headerTruncated,
-      fragments: stats.fragments,
-      malformed: stats.malformed,
-      linkTypes: stats.linkTypes,
+      format: s.format,
+      compressed: s.compressed,
+      packets: s.packets,
+      snaplenTruncated: s.snaplenTruncated,
+      headerTruncated: s.headerTruncated,
+      fragments: s.fragments,
+      malformed: s.malformed,
+      linkTypes: s.linkTypes,
     });
-    for (const warning of stats.warnings) warnings.push(warning.offset === undefined ? { file: warning.file, message: warning.message } : { file: warning.file, offset: warning.offset, message: warning.message });
-    if (stats.unsupportedLinkType > 0) warnings.push({ file: path, message: `${stats.unsupportedLinkType} packets of unsupported link types skipped` });
-    if (stats.fragments > 0) warnings.push({ file: path, message: `${stats.fragments} IP fragments counted and skipped` });
+    for (const warning of s.warnings) warnings.push(warning.offset === undefined ? { file: warning.file, message: warning.message } : { file: warning.file, offset: warning.offset, message: warning.message });
+    if (s.unsupportedLinkType > 0) warnings.push({ file: path, message: `${s.unsupportedLinkType} packets of unsupported link types skipped` });
+    if (s.fragments > 0) warnings.push({ file: path, message: `${s.fragments} IP fragments counted and skipped` });
   }
-  const result = mergePartitions(pipeline.trackers.map((t) => t.finish()));
+  const result = mergePartitions(partitions);
   for (const message of result.warnings) warnings.push({ file: paths.join(", "), message });
   return {
     packets,
-    tcpPackets: pipeline.router.tcpPackets,
+    tcpPackets,
     handshakes: result.handshakes,
     listeners: result.listeners,
     sources: result.sources,

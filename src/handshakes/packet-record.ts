@@ -75,9 +75,18 @@ export class RecordWriter {
     const w = out.words;
     let tsVal = 0;
     let tsEcr = 0;
-    if (!listenerOnly) {
+    const b = view.bytes;
+    const o = view.transportOffset + 20;
+    if (listenerOnly) {
+      // only the listener (destination) is read
+    } else if (view.tcpHeaderLength === 32 && o + 12 <= view.end && b[o] === 1 && b[o + 1] === 1 && b[o + 2] === 8 && b[o + 3] === 10) {
+      // The layout of nearly every segment after the handshake (NOP, NOP, timestamps), read without the parser.
+      bits |= BIT.hasTimestamps;
+      tsVal = readIpv4(b, o + 4);
+      tsEcr = readIpv4(b, o + 8);
+    } else {
       const options = this.options;
-      parseTcpOptions(view.bytes, view.transportOffset + 20, Math.min(view.transportOffset + view.tcpHeaderLength, view.end), options);
+      parseTcpOptions(b, o, Math.min(view.transportOffset + view.tcpHeaderLength, view.end), options);
       if (options.hasTimestamps) {
         bits |= BIT.hasTimestamps;
         tsVal = options.tsVal;
@@ -85,10 +94,10 @@ export class RecordWriter {
       }
       if (options.hasMd5) bits |= BIT.hasMd5;
       if (options.malformed) bits |= BIT.optionsMalformed;
-      if ((flags & (SYN | ACK)) === SYN) {
-        const checksum = view.tcpChecksumOk();
-        if (checksum !== null) bits |= checksum ? BIT.checksumKnown : BIT.checksumKnown | BIT.checksumBad;
-      }
+    }
+    if (!listenerOnly && (flags & (SYN | ACK)) === SYN) {
+      const checksum = view.tcpChecksumOk();
+      if (checksum !== null) bits |= checksum ? BIT.checksumKnown : BIT.checksumKnown | BIT.checksumBad;
     }
     header(out, at, length, bits, view.timestampMicros, packetIndex);
     w[at + 6] = view.srcKey;

@@ -14,16 +14,24 @@ export function partitionOf(addressKey: number, partitions: number): number {
 }
 
 /**
- * When the tracker sweeps: before the first packet and before every packet at least a second after the last sweep.
- * A function of the record timestamps alone, so whoever frames the capture can carry `last` from chunk to chunk
- * and every partition sweeps before the same packets.
+ * When the tracker sweeps: before the first packet and before every packet whose second (of capture time) differs
+ * from the previous packet's. A function of two neighbouring timestamps, so whoever cuts the capture into chunks
+ * only passes on the last timestamp before each chunk, and every partition sweeps before the same packets.
  */
 export class SweepClock {
-  last = Number.NEGATIVE_INFINITY;
+  /** the second of the previous packet, as [start, end) in µs; NaN before the first packet */
+  private start = Number.NaN;
+  private end = Number.NaN;
+
+  /** Continues after a packet at `micros` (NaN: none yet). */
+  follow(micros: number): void {
+    this.start = Math.floor(micros / SWEEP_EVERY_MICROS) * SWEEP_EVERY_MICROS;
+    this.end = this.start + SWEEP_EVERY_MICROS;
+  }
 
   due(micros: number): boolean {
-    if (micros - this.last < SWEEP_EVERY_MICROS) return false;
-    this.last = micros;
+    if (micros >= this.start && micros < this.end) return false;
+    this.follow(micros);
     return true;
   }
 }
@@ -46,6 +54,12 @@ export class PacketRouter {
   /** where the next record of each partition goes, in words */
   readonly positions: number[];
   private readonly writer = new RecordWriter();
+
+  /**
+   * When set: whether the tracker of `partition` would look at a plain ACK on this 4-tuple now. Only a tracker in
+   * the same thread, reading each record as soon as it is routed, can answer; the others get every plain ACK.
+   */
+  plainAckWanted: ((partition: number, srcKey: number, dstKey: number, sport: number, dport: number) => boolean) | null = null;
 
   constructor(
     private readonly outputs: readonly RecordBuffer[],
@@ -83,7 +97,8 @@ export class PacketRouter {
         this.tcp(a, view, index, false);
         if (b !== a) this.tcp(b, view, index, false);
       } else if ((flags & ACK) !== 0) {
-        this.tcp(partitionOf(view.dstKey, partitions), view, index, false);
+        const p = partitionOf(view.dstKey, partitions);
+        if (this.plainAckWanted === null || this.plainAckWanted(p, view.srcKey, view.dstKey, view.sport, view.dport)) this.tcp(p, view, index, false);
       }
     } else if (view.isIcmpError) {
       const p = partitionOf(view.quotedSrcKey, partitions);

@@ -150,9 +150,7 @@ export class HandshakeTracker {
     }
     const flags = view.flags;
     if ((flags & SYN_FIN_RST) === 0) {
-      if (this.awaiting.size !== 0 && (flags & TCP_FLAG.ACK) !== 0 && this.awaiting.get(tupleHash(view.srcKey, view.dstKey, view.sport, view.dport)) !== ABSENT) {
-        this.bareAck(view);
-      }
+      if ((flags & TCP_FLAG.ACK) !== 0 && this.awaitsReply(view.srcKey, view.dstKey, view.sport, view.dport)) this.bareAck(view);
       return;
     }
     this.eventOrder = 2 * view.packetIndex + 1;
@@ -164,6 +162,11 @@ export class HandshakeTracker {
     } else {
       this.fin(view);
     }
+  }
+
+  /** Whether a plain ACK from src to dst could be the first reply to an attempt (the reverse 4-tuple's). */
+  awaitsReply(srcKey: number, dstKey: number, sport: number, dport: number): boolean {
+    return this.awaiting.size !== 0 && this.awaiting.get(tupleHash(srcKey, dstKey, sport, dport)) !== ABSENT;
   }
 
   // --- lookups: the packet's source is the client (forward) or the server (reverse) ---

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { analyzeCaptures, type AnalyzeOptions } from "../../handshakes/analyze.js";
 import { renderAnalyzeText } from "../../report/analyze-text.js";
 import { ANSI, PLAIN } from "../../report/text-format.js";
-import { parseAddress, parsePort } from "../options.js";
+import { parseAddress, parsePort, parseThreads } from "../options.js";
 import { byteProgress } from "../progress.js";
 import { useColour } from "../terminal.js";
 
@@ -10,6 +10,7 @@ interface AnalyzeFlags {
   json?: boolean;
   server?: string;
   port?: number;
+  threads?: number;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -19,6 +20,7 @@ export function registerAnalyze(program: Command): void {
     .argument("<capture...>", "pcap or pcapng file (gzip ok), or - for stdin")
     .option("--server <addr>", "the server's address (default: the receiver of SYNs)", parseAddress)
     .option("--port <n>", "only SYNs to this port", parsePort)
+    .option("--threads <n>", "worker threads (2–4) for pcap files, each tracking a share of the clients; same result (default 1)", parseThreads)
     .option("--json", "print the contract's JSON document")
     .addHelpText(
       "after",
@@ -33,6 +35,7 @@ Examples:
       const options: AnalyzeOptions = { onProgress: (_i, read, total) => progress.update(read, total) };
       if (flags.server !== undefined) options.server = flags.server;
       if (flags.port !== undefined) options.port = flags.port;
+      if (flags.threads !== undefined) options.threads = flags.threads;
       let summary;
       try {
         summary = await analyzeCaptures(captures, options);
