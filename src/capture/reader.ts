@@ -86,9 +86,10 @@ async function readPlainFile(path: string, fd: number, size: number, handler: Pa
   return session.finish();
 }
 
-function readChunk(path: string, fd: number, buffer: Uint8Array, position: number): Promise<number> {
+/** Reads up to buffer.length − offset bytes at `position` into buffer[offset…] (libuv's pool); resolves the count. */
+export function readChunk(path: string, fd: number, buffer: Uint8Array, position: number, offset = 0): Promise<number> {
   return new Promise((resolve, reject) => {
-    read(fd, buffer, 0, buffer.length, position, (error, bytesRead) => {
+    read(fd, buffer, offset, buffer.length - offset, position, (error, bytesRead) => {
       if (error) reject(new InputError("unreadable", { file: path, offset: position }, `read failed (${error.code ?? error.message})`, "a readable pcap or pcapng file", { cause: error }));
       else resolve(bytesRead);
     });

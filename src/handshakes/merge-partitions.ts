@@ -1,5 +1,5 @@
 import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
-import type { KeptAttempts, ListenerState, PartitionResult, SourceTally } from "./tallies.js";
+import { type KeptAttempts, type ListenerState, type PartitionResult, type SourceTally, zeroReplies } from "./tallies.js";
 import { TimelineBuilder } from "./timeline.js";
 import { MAX_SOURCES, SERIES_SOURCES } from "./tracker.js";
 
@@ -60,10 +60,6 @@ function keptInOrder(lists: readonly KeptAttempts[]): AttemptRecord[] {
     .sort((a, b) => a.order - b.order || a.created - b.created)
     .slice(0, limit)
     .map((k) => k.record);
-}
-
-function zeroReplies(): Record<FirstReply, number> {
-  return { synack: 0, ack: 0, rst: 0, icmp: 0, none: 0 };
 }
 
 function addReplies(into: Record<FirstReply, number>, from: Record<FirstReply, number>): void {

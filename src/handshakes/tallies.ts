@@ -2,6 +2,11 @@ import type { AttemptRecord, FirstReply, HandshakeTotals, WireSignals } from "./
 import type { TimelineState } from "./timeline.js";
 import type { ClockEstimate, TsClockEstimator } from "./ts-clocks.js";
 
+/** A count per first reply, all zero. */
+export function zeroReplies(): Record<FirstReply, number> {
+  return { synack: 0, ack: 0, rst: 0, icmp: 0, none: 0 };
+}
+
 /** Per-listener tallies, filled as attempts are finalised. */
 export interface ListenerState {
   addr: string;

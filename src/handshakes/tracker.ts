@@ -9,7 +9,7 @@ import { destinationText, sourceText, tupleHash } from "./endpoint-key.js";
 import { type PacketRecord, RECORD_KIND } from "./packet-record.js";
 import { partitionOf } from "./packet-router.js";
 import { RecycleCache } from "./recycle-cache.js";
-import { type KeptAttempts, type ListenerState, type PartitionResult, type SourceState, keptAttempts, offerKept } from "./tallies.js";
+import { type KeptAttempts, type ListenerState, type PartitionResult, type SourceState, keptAttempts, offerKept, zeroReplies } from "./tallies.js";
 import { TimelineBuilder } from "./timeline.js";
 import { CLOCK_ARENA_CELLS, ClockArena, TsClockEstimator } from "./ts-clocks.js";
 
@@ -43,10 +43,6 @@ export const SERIES_SOURCES = 256;
 export const DEFAULT_KEEP_ATTEMPTS = 2000;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
-
-function zeroReplies(): Record<FirstReply, number> {
-  return { synack: 0, ack: 0, rst: 0, icmp: 0, none: 0 };
-}
 
 /** "client server" for IPv6 (whose keys are digests), empty for IPv4: the text part of a table key. */
 function pairText(view: PacketRecord, fromServer: boolean): string {

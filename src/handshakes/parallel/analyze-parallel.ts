@@ -1,9 +1,9 @@
-import { closeSync, fstatSync, openSync, read, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { emptyStats, type CaptureStats } from "../../capture/capture-stats.js";
 import { PacketEmitter } from "../../capture/packet-emitter.js";
 import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC, PcapFormat } from "../../capture/pcap-format.js";
-import { InputError } from "../../util/errors.js";
+import { readChunk } from "../../capture/reader.js";
 import type { PartitionResult } from "../tallies.js";
 import type { TrackerOptions } from "../tracker.js";
 import type { WorkerInit, WorkerResult } from "./messages.js";
@@ -177,12 +177,7 @@ async function waitUntilFree(shared: SharedChunks, slot: number, failure: () => 
 async function readInto(path: string, fd: number, input: Uint8Array, from: number, position: number): Promise<number> {
   let total = 0;
   while (from + total < input.length) {
-    const got = await new Promise<number>((resolve, reject) => {
-      read(fd, input, from + total, input.length - from - total, position + total, (error, bytesRead) => {
-        if (error) reject(new InputError("unreadable", { file: path, offset: position + total }, `read failed (${error.code ?? error.message})`, "a readable pcap file", { cause: error }));
-        else resolve(bytesRead);
-      });
-    });
+    const got = await readChunk(path, fd, input, position + total, from + total);
     if (got === 0) break;
     total += got;
   }
