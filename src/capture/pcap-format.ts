@@ -61,11 +61,6 @@ export class PcapFormat implements RecordFormat {
     return pos;
   }
 
-  /** The 24-byte file header read and accepted (records() can then run on any chunk of whole records). */
-  get started(): boolean {
-    return this.headerDone;
-  }
-
   /** The snapshot length records may not exceed. */
   get recordLimit(): number {
     return this.maxRecord;

@@ -3,7 +3,7 @@ import { TCP_FLAG } from "../wire/tcp.js";
 import { MAX_RECORD_WORDS, type RecordBuffer, RecordWriter } from "./packet-record.js";
 
 /** The tracker expires old state at most once per second of capture time (see SweepClock). */
-export const SWEEP_EVERY_MICROS = 1e6;
+const SWEEP_EVERY_MICROS = 1e6;
 
 /**
  * The partition that owns a client address key: all of a client's attempts, close states, clocks and tallies live

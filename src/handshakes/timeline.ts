@@ -3,7 +3,7 @@ import type { Timeline } from "./analysis-types.js";
 /** Buckets kept before the step doubles: a week of capture at 1 s still fits twice over. */
 const MAX_BUCKETS = 100_000;
 
-export type Series = "syn" | "synRetransmits" | "synack" | "bareAck" | "rst";
+type Series = "syn" | "synRetransmits" | "synack" | "bareAck" | "rst";
 const SERIES: readonly Series[] = ["syn", "synRetransmits", "synack", "bareAck", "rst"];
 
 /** Bucketed counts as a partition hands them over: buckets start at `startSeconds` and are `step` seconds wide. */

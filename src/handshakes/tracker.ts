@@ -40,7 +40,7 @@ const MAX_ARP_TARGETS = 10_000;
 /** TSval samples kept per source for the plot, and sources followed that closely. */
 const SERIES_POINTS = 600;
 export const SERIES_SOURCES = 256;
-export const DEFAULT_KEEP_ATTEMPTS = 2000;
+const DEFAULT_KEEP_ATTEMPTS = 2000;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
