@@ -11,7 +11,7 @@ import { partitionOf } from "./packet-router.js";
 import { RecycleCache } from "./recycle-cache.js";
 import { type KeptAttempts, type ListenerState, type PartitionResult, type SourceState, keptAttempts, offerKept, zeroReplies } from "./tallies.js";
 import { TimelineBuilder } from "./timeline.js";
-import { CLOCK_ARENA_CELLS, ClockArena, TsClockEstimator } from "./ts-clocks.js";
+import { CLOCK_ARENA_CLUSTERS, ClockArena, TsClockEstimator } from "./ts-clocks.js";
 
 export interface TrackerOptions {
   /** only SYNs to this address are attempts (default: the receiver of any SYN is a server) */
@@ -120,7 +120,7 @@ export class HandshakeTracker {
     this.partition = partition;
     // The bounds on live state hold for the whole capture: each partition gets its share.
     this.maxLiveAttempts = Math.ceil(MAX_LIVE_ATTEMPTS / partition.count);
-    this.clockArena = new ClockArena(undefined, Math.ceil(CLOCK_ARENA_CELLS / partition.count));
+    this.clockArena = new ClockArena(undefined, Math.ceil(CLOCK_ARENA_CLUSTERS / partition.count));
     const limit = options.keepAttempts ?? DEFAULT_KEEP_ATTEMPTS;
     this.unanswered = keptAttempts(limit);
     this.answered = keptAttempts(Math.min(200, limit));

@@ -129,7 +129,7 @@ describe("estimators sharing one ClockArena (as the tracker's sources do)", () =
 
 describe("a full ClockArena", () => {
   it("stops storing new clusters but still counts them as clocks (bounded memory)", () => {
-    const arena = new ClockArena(64, 128);
+    const arena = new ClockArena(10, 21);
     const random = rng(9);
     const sources = Array.from({ length: 8 }, () => new TsClockEstimator(arena));
     for (let i = 0; i < 400; i++) (sources[i % 8] as TsClockEstimator).add(1_700_000_000e6 + i * 1e6, Math.floor(random() * 2 ** 32), 30000 + i);
@@ -140,12 +140,75 @@ describe("a full ClockArena", () => {
   });
 
   it("keeps joining the clusters it has", () => {
-    const arena = new ClockArena(64, 64);
+    const arena = new ClockArena(10, 10);
     const filler = new TsClockEstimator(arena);
     const random = rng(4);
     for (let i = 0; i < 40; i++) filler.add(1_700_000_000e6 + i * 1e6, Math.floor(random() * 2 ** 32), 1000 + i);
     const host = new TsClockEstimator(arena);
     for (let i = 0; i < 10; i++) host.add(1_700_000_000e6 + i * 1e6, (123456 + i * 1000) >>> 0, 2000 + i);
     expect(host.estimate()).toMatchObject({ clocks: 1, regime: "single-clock", samples: 10 });
+  });
+});
+
+describe("the TSval index", () => {
+  /** An estimator that scans every cluster: the arena's index holds 2^19 sources, later ones scan. */
+  function scanning(arena: ClockArena): TsClockEstimator {
+    for (let i = 0; i < 2 ** 19; i++) arena.register();
+    const estimator = new TsClockEstimator(arena);
+    expect(estimator["indexKey"]).toBe(-1);
+    return estimator;
+  }
+
+  it("finds the clusters a plain scan finds: hosts, fresh offsets, clocks wrapping, time running back and jumping", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(7), fc.oneof(fc.constant(0), fc.integer({ min: -3, max: 40 })), fc.nat(20), fc.boolean()), { minLength: 100, maxLength: 400 }),
+        fc.nat(),
+        (steps, seed) => {
+          const random = rng(seed);
+          // Eight hosts at the usual rates whose TSvals start just below an edge of the index's buckets (2^20 ticks),
+          // one of them just below 2^32, so that they cross edges and wrap within the first minutes.
+          let t = 1_700_000_000e6;
+          const hosts = Array.from({ length: 8 }, (_, i) => {
+            const rate = [1000, 250, 300, 100][i % 4] as number;
+            const start = 2 ** 32 - 2 ** 20 * i - Math.floor(random() * 3000);
+            return { rate, offset: (start - Math.floor((rate * t) / 1e6)) >>> 0 };
+          });
+          const indexed = new TsClockEstimator(new ClockArena(16));
+          const plain = scanning(new ClockArena(16));
+          for (const [host, step, jump, fresh] of steps) {
+            // Mostly seconds forward, sometimes back (reordered captures), sometimes hours ahead.
+            t += step * 1e6 + (jump === 0 ? 7200e6 : 0);
+            const h = hosts[host] as (typeof hosts)[number];
+            const offset = fresh ? Math.floor(random() * 2 ** 32) : h.offset;
+            // Jitter both ways, within the tolerance (±20 ticks at 1000 Hz): matches at the window's edges.
+            const jitter = Math.round((random() - 0.5) * (h.rate / 25));
+            const tsVal = (offset + Math.floor((h.rate * t) / 1e6) + jitter) >>> 0;
+            indexed.add(t, tsVal, 1000 + host);
+            plain.add(t, tsVal, 1000 + host);
+          }
+          expect(indexed.estimate()).toEqual(plain.estimate());
+        },
+      ),
+      { seed: 29, numRuns: 300 },
+    );
+  });
+
+  it("finds a clock whose last TSval lies in the bucket above the sample's (the window reaches across the edge)", () => {
+    const edge = 7 * 2 ** 20;
+    const t = 1_700_000_000e6;
+    const feed = (estimator: TsClockEstimator): TsClockEstimator => {
+      const random = rng(5);
+      // Enough unrelated clocks for the index to be used, all at one instant.
+      for (let i = 0; i < 12; i++) estimator.add(t, Math.floor(random() * 2 ** 31) + 2 ** 30, 30000 + i);
+      estimator.add(t, edge + 5, 1000);
+      estimator.add(t, 12345, 40000);
+      // The same host again: 10 ticks earlier (jitter), just below the bucket edge.
+      estimator.add(t, edge - 5, 1001);
+      return estimator;
+    };
+    const indexed = feed(new TsClockEstimator(new ClockArena(16))).estimate();
+    expect(indexed).toEqual(feed(scanning(new ClockArena(16))).estimate());
+    expect(indexed.clocks).toBe(14);
   });
 });
