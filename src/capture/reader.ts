@@ -11,13 +11,13 @@ import { PCAPNG_BLOCK, PcapngFormat } from "./pcapng-format.js";
 export interface ReadCaptureOptions {
   /** called after each chunk with the raw bytes consumed so far and the file size (null for stdin) */
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
-  /** read size for plain files; default 4 MiB */
+  /** read size for plain files; default 1 MiB (measured: 4 MiB chunks decode ~10 % slower, the bytes are colder) */
   chunkSize?: number;
   /** the stream behind "-"; default process.stdin */
   stdin?: NodeJS.ReadableStream;
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const DEFAULT_CHUNK = 1024 * 1024;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
