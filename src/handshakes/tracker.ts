@@ -44,6 +44,11 @@ const DEFAULT_KEEP_ATTEMPTS = 2000;
 
 const SYN_FIN_RST = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
+/** 16 bits of a client's address key and port, for the tracker's awaitingByClient counts. */
+function clientHint(clientKey: number, clientPort: number): number {
+  return (clientKey ^ (clientKey >>> 16) ^ clientPort) & 0xffff;
+}
+
 /** "client server" for IPv6 (whose keys are digests), empty for IPv4: the text part of a table key. */
 function pairText(view: PacketRecord, fromServer: boolean): string {
   if (view.ipVersion !== 6) return "";
@@ -73,6 +78,11 @@ export class HandshakeTracker {
   private readonly attemptQueue = new SlotQueue();
   /** reply-direction digests of attempts still waiting for their first reply → how many */
   private readonly awaiting = new Int32Map(1 << 14);
+  /**
+   * The same attempts counted by clientHint(client address, client port): a plain ACK whose count is 0 cannot be a
+   * first reply, and most plain ACKs are ruled out by this one load instead of a hash lookup.
+   */
+  private readonly awaitingByClient = new Int32Array(1 << 16);
   private readonly closes = new CloseTable(1 << 14);
   private readonly closeQueue = new SlotQueue();
   private readonly listenerIndex = new KeyedSlots(64);
@@ -162,7 +172,7 @@ export class HandshakeTracker {
 
   /** Whether a plain ACK from src to dst could be the first reply to an attempt (the reverse 4-tuple's). */
   awaitsReply(srcKey: number, dstKey: number, sport: number, dport: number): boolean {
-    return this.awaiting.size !== 0 && this.awaiting.get(tupleHash(srcKey, dstKey, sport, dport)) !== ABSENT;
+    return this.awaitingByClient[clientHint(dstKey, dport)] !== 0 && this.awaiting.get(tupleHash(srcKey, dstKey, sport, dport)) !== ABSENT;
   }
 
   // --- lookups: the packet's source is the client (forward) or the server (reverse) ---
@@ -237,6 +247,8 @@ export class HandshakeTracker {
     this.attemptQueue.push(s, now);
     const waiting = this.awaiting.get(replyDigest);
     this.awaiting.set(replyDigest, waiting === ABSENT ? 1 : waiting + 1);
+    const hint = clientHint(view.srcKey, view.sport);
+    this.awaitingByClient[hint] = (this.awaitingByClient[hint] as number) + 1;
     if (this.liveAttempts > this.maxLiveAttempts) this.evictOldestAttempt();
     this.timeline.add("syn", now);
 
@@ -320,14 +332,19 @@ export class HandshakeTracker {
     this.attempts.firstReply[s] = reply;
     this.attempts.firstReplyAt[s] = at;
     this.attempts.synsAtReply[s] = this.attempts.syns[s] as number;
-    this.release(this.attempts.replyDigest[s] as number);
+    this.release(s);
   }
 
-  private release(replyDigest: number): void {
+  /** Attempt s no longer waits for its first reply. */
+  private release(s: number): void {
+    const table = this.attempts;
+    const replyDigest = table.replyDigest[s] as number;
     const count = this.awaiting.get(replyDigest);
     if (count === ABSENT) return;
     if (count <= 1) this.awaiting.delete(replyDigest);
     else this.awaiting.set(replyDigest, count - 1);
+    const hint = clientHint(table.a[s] as number, (table.c[s] as number) >>> 16);
+    this.awaitingByClient[hint] = (this.awaitingByClient[hint] as number) - 1;
   }
 
   // --- close order (for the tw_recycle view and TIME_WAIT collisions) ---
@@ -429,7 +446,7 @@ export class HandshakeTracker {
     this.liveAttempts--;
     table.unlink(s);
     const reply = table.firstReply[s] as number;
-    if (reply === REPLY.none) this.release(table.replyDigest[s] as number);
+    if (reply === REPLY.none) this.release(s);
     const replyName = FIRST_REPLY[reply] as FirstReply;
     const answered = table.answered(s);
     const totals = this.totals;
