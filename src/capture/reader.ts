@@ -18,6 +18,7 @@ export interface ReadCaptureOptions {
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
+const READ_AHEAD = 4;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -62,28 +63,48 @@ function openInput(path: string): number {
 
 async function readPlainFile(path: string, fd: number, size: number, handler: PacketHandler, options: ReadCaptureOptions): Promise<CaptureStats> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  const buffers = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)] as const;
   const session = new ReadSession(path, false, handler);
+  // READ_AHEAD buffers, all but the one being decoded filling in libuv's pool: on a busy machine a read waits for
+  // a core, and one read ahead was not always enough to keep the decoder fed.
+  const buffers = Array.from({ length: READ_AHEAD }, () => new Uint8Array(chunkSize));
+  const pending: Promise<number>[] = buffers.map((buffer, i) => fillChunk(path, fd, buffer, i * chunkSize));
   let position = 0;
-  let index = 0;
-  let pending = readChunk(path, fd, buffers[0], position);
   try {
-    while (true) {
-      const got = await pending;
+    for (let index = 0; ; index = (index + 1) % READ_AHEAD) {
+      const got = await (pending[index] as Promise<number>);
       if (got === 0) break;
-      position += got;
       const current = buffers[index] as Uint8Array;
-      index ^= 1;
-      // The framer keeps no reference into a chunk after feed() returns, so the other buffer can be refilled now.
-      pending = readChunk(path, fd, buffers[index] as Uint8Array, position);
+      // The framer keeps no reference into a chunk after feed() returns, so this buffer can be refilled after it.
       session.feed(got === current.length ? current : current.subarray(0, got));
+      position += got;
       options.onProgress?.(position, size);
+      if (got < chunkSize) break;
+      pending[index] = fillChunk(path, fd, current, position + (READ_AHEAD - 1) * chunkSize);
     }
   } finally {
     // Never leave a read running on a descriptor the caller is about to close.
-    await pending.catch(() => 0);
+    await Promise.all(pending.map((p) => p.catch(() => 0)));
   }
   return session.finish();
+}
+
+/**
+ * Fills buffer from the file at `position` (several reads if the system returns short ones); resolves the bytes
+ * read, fewer only at the end of the file. A failure surfaces when the chunk is awaited, not while an earlier
+ * one is decoded (as an unhandled rejection).
+ */
+function fillChunk(path: string, fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  const filled = (async () => {
+    let total = 0;
+    while (total < buffer.length) {
+      const got = await readChunk(path, fd, buffer, position + total, total);
+      if (got === 0) break;
+      total += got;
+    }
+    return total;
+  })();
+  filled.catch(() => {});
+  return filled;
 }
 
 /** Reads up to buffer.length − offset bytes at `position` into buffer[offset…] (libuv's pool); resolves the count. */
