@@ -10,6 +10,7 @@ import type { TsClock } from "../kernel/types.js";
 import { atLeast } from "../kernel/version.js";
 import type { Rng } from "../util/rng.js";
 import { ipv4ToNumber } from "./addr.js";
+import { BusyPorts } from "./busy-ports.js";
 import type { Scenario } from "./scenario.js";
 
 /** TCP_RTO_MAX: no SYN timeout exceeds 120 s. */
@@ -47,7 +48,7 @@ export interface ClientHost {
   readonly timestamps: boolean;
   /** Ephemeral port cursor and ports not yet free again (µs when free; Infinity while in use). */
   nextPort: number;
-  readonly busyPorts: Map<number, number>;
+  readonly busyPorts: BusyPorts;
   /** Scripted start times (µs, ascending) of this host's connections, or null for random arrivals. */
   readonly scheduleUs: readonly number[] | null;
   /** Sweep expired entries when the map grows past this (doubles with the live size: amortised O(1)). */
@@ -97,7 +98,7 @@ export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
       clock,
       timestamps: c.timestamps !== 0,
       nextPort: portRng.int(portLow, portHigh + 1),
-      busyPorts: new Map(),
+      busyPorts: new BusyPorts(),
       scheduleUs: planned === undefined ? null : planned.map((ms) => Math.round(ms * 1000)).sort((a, b) => a - b),
       sweepAt: 1024,
       connectionsStarted: 0,
@@ -164,14 +165,13 @@ function measuredClock(tsvalAtZero: number, timestamps: number): TsClock {
 export function allocateClientPort(pop: ClientPopulation, host: ClientHost, nowUs: number): number {
   const span = pop.portHigh - pop.portLow + 1;
   if (host.busyPorts.size > host.sweepAt) {
-    sweepPorts(host.busyPorts, nowUs);
+    host.busyPorts.sweep(nowUs);
     host.sweepAt = Math.max(1024, 2 * host.busyPorts.size);
   }
   for (let tries = 0; tries < span; tries++) {
     const port = host.nextPort;
     host.nextPort = port >= pop.portHigh ? pop.portLow : port + 1;
-    const busyUntil = host.busyPorts.get(port);
-    if (busyUntil === undefined || busyUntil <= nowUs) {
+    if (host.busyPorts.freeAt(port) <= nowUs) {
       host.busyPorts.set(port, Infinity);
       return port;
     }
@@ -182,8 +182,4 @@ export function allocateClientPort(pop: ClientPopulation, host: ClientHost, nowU
 /** Marks a client port free at `freeAtUs` (now, or after the client's own TIME_WAIT). */
 export function releaseClientPort(host: ClientHost, port: number, freeAtUs: number): void {
   host.busyPorts.set(port, freeAtUs);
-}
-
-function sweepPorts(ports: Map<number, number>, nowUs: number): void {
-  for (const [port, until] of ports) if (until <= nowUs) ports.delete(port);
 }
