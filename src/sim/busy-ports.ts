@@ -7,69 +7,62 @@
 const EMPTY = 0;
 
 export class BusyPorts {
-  /** port + 1, or EMPTY */
-  private keys: Int32Array;
-  private until: Float64Array;
+  /** per slot: port + 1 (EMPTY when unused), then the time it becomes free — one allocation, one cache line */
+  private cells: Float64Array;
   private mask: number;
   size = 0;
 
   constructor(capacity = 16) {
-    this.keys = new Int32Array(capacity);
-    this.until = new Float64Array(capacity);
+    this.cells = new Float64Array(2 * capacity);
     this.mask = capacity - 1;
   }
 
   /** When the port becomes free (µs; Infinity while in use), or -Infinity when it is not here. */
   freeAt(port: number): number {
-    const keys = this.keys;
+    const cells = this.cells;
     const key = port + 1;
     for (let i = port & this.mask; ; i = (i + 1) & this.mask) {
-      const k = keys[i] as number;
+      const k = cells[2 * i] as number;
       if (k === EMPTY) return Number.NEGATIVE_INFINITY;
-      if (k === key) return this.until[i] as number;
+      if (k === key) return cells[2 * i + 1] as number;
     }
   }
 
   set(port: number, freeAtUs: number): void {
-    const keys = this.keys;
+    const cells = this.cells;
     const key = port + 1;
     let i = port & this.mask;
-    for (; keys[i] !== EMPTY; i = (i + 1) & this.mask) {
-      if (keys[i] === key) {
-        this.until[i] = freeAtUs;
+    for (; cells[2 * i] !== EMPTY; i = (i + 1) & this.mask) {
+      if (cells[2 * i] === key) {
+        cells[2 * i + 1] = freeAtUs;
         return;
       }
     }
-    keys[i] = key;
-    this.until[i] = freeAtUs;
+    cells[2 * i] = key;
+    cells[2 * i + 1] = freeAtUs;
     this.size++;
-    if (this.size * 2 > keys.length) this.rebuild(keys.length * 2, Number.NEGATIVE_INFINITY);
+    // Four times larger: hosts reach their steady count of busy ports in a few rebuilds.
+    if (this.size * 2 > this.mask + 1) this.rebuild(4 * (this.mask + 1), Number.NEGATIVE_INFINITY);
   }
 
   /** Drops the ports free by `nowUs` (they behave as absent ones anyway), so the table follows the live count. */
   sweep(nowUs: number): void {
+    let live = 0;
+    for (let i = 0; i < this.cells.length; i += 2) if (this.cells[i] !== EMPTY && (this.cells[i + 1] as number) > nowUs) live++;
     let capacity = 16;
-    while (capacity < 4 * this.live(nowUs)) capacity *= 2;
+    while (capacity < 4 * live) capacity *= 2;
     this.rebuild(capacity, nowUs);
-  }
-
-  private live(nowUs: number): number {
-    let count = 0;
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== EMPTY && (this.until[i] as number) > nowUs) count++;
-    return count;
   }
 
   /** Re-inserts the entries still busy after `nowUs` into a table of `capacity` slots. */
   private rebuild(capacity: number, nowUs: number): void {
-    const keys = this.keys;
-    const until = this.until;
-    this.keys = new Int32Array(capacity);
-    this.until = new Float64Array(capacity);
+    const old = this.cells;
+    this.cells = new Float64Array(2 * capacity);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as number;
-      if (key !== EMPTY && (until[i] as number) > nowUs) this.set(key - 1, until[i] as number);
+    for (let i = 0; i < old.length; i += 2) {
+      const key = old[i] as number;
+      if (key !== EMPTY && (old[i + 1] as number) > nowUs) this.set(key - 1, old[i + 1] as number);
     }
   }
 }
