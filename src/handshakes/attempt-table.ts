@@ -27,34 +27,40 @@ export function portPair(clientPort: number, serverPort: number): number {
  * b = server address key, c = the port pair; text holds "client server" for IPv6 (whose keys are digests).
  */
 export class AttemptTable extends KeyedSlots {
-  isn = new Int32Array(this.capacity);
-  firstSyn = new Float64Array(this.capacity);
+  isn = new Int32Array(0);
+  firstSyn = new Float64Array(0);
   /** packet index of the first SYN: the attempt's place in the capture, which orders attempts across partitions */
-  created = new Float64Array(this.capacity);
-  lastSyn = new Float64Array(this.capacity);
+  created = new Float64Array(0);
+  lastSyn = new Float64Array(0);
   /** TSval of the first SYN, -1 without timestamps */
-  tsVal = new Float64Array(this.capacity);
-  ttl = new Uint8Array(this.capacity);
-  syns = new Int32Array(this.capacity);
+  tsVal = new Float64Array(0);
+  ttl = new Uint8Array(0);
+  syns = new Int32Array(0);
   /** SYNs seen when the SYN-ACK came (more than one: answered after a retransmission) */
-  synsAtAnswer = new Int32Array(this.capacity);
+  synsAtAnswer = new Int32Array(0);
   /** SYNs seen when the first reply of any kind came */
-  synsAtReply = new Int32Array(this.capacity);
-  synacks = new Int32Array(this.capacity);
-  firstReply = new Uint8Array(this.capacity);
-  firstReplyAt = new Float64Array(this.capacity);
-  answeredAt = new Float64Array(this.capacity);
-  replyTsEcr = new Float64Array(this.capacity);
-  marks = new Uint8Array(this.capacity);
-  icmpType = new Int16Array(this.capacity);
-  icmpCode = new Int16Array(this.capacity);
+  synsAtReply = new Int32Array(0);
+  synacks = new Int32Array(0);
+  firstReply = new Uint8Array(0);
+  firstReplyAt = new Float64Array(0);
+  answeredAt = new Float64Array(0);
+  replyTsEcr = new Float64Array(0);
+  marks = new Uint8Array(0);
+  icmpType = new Int16Array(0);
+  icmpCode = new Int16Array(0);
   /** digest of the reply direction (server → client) */
-  replyDigest = new Int32Array(this.capacity);
+  replyDigest = new Int32Array(0);
   /** indexes of the listener and source tallies this attempt counts into (-1: none) */
-  listener = new Int32Array(this.capacity);
-  source = new Int32Array(this.capacity);
+  listener = new Int32Array(0);
+  source = new Int32Array(0);
   /** who sent the ICMP error, by slot (rare) */
   readonly icmpFrom = new Map<number, string>();
+
+  constructor(initialCapacity?: number) {
+    super(initialCapacity);
+    // The columns above start empty: sized here, they are stored twice (see util/columns.ts).
+    this.growColumns(this.capacity);
+  }
 
   /** Creates the attempt for a first SYN. */
   open(digest: number, replyDigest: number, clientKey: number, serverKey: number, ports: number, text: string, isn: number, at: number, packetIndex: number, tsVal: number, ttl: number): number {

@@ -6,10 +6,16 @@ import { KeyedSlots } from "../util/keyed-slots.js";
  * the tw_recycle view needs to know which connections left the server in TIME_WAIT, and when.
  */
 export class CloseTable extends KeyedSlots {
-  serverFirst = new Uint8Array(this.capacity);
-  firstFinAt = new Float64Array(this.capacity);
+  serverFirst = new Uint8Array(0);
+  firstFinAt = new Float64Array(0);
   /** when the server's socket entered TIME_WAIT (the client's FIN after the server's), -1 not yet */
-  timeWaitSince = new Float64Array(this.capacity);
+  timeWaitSince = new Float64Array(0);
+
+  constructor(initialCapacity?: number) {
+    super(initialCapacity);
+    // The columns above start empty: sized here, they are stored twice (see util/columns.ts).
+    this.growColumns(this.capacity);
+  }
 
   open(digest: number, clientKey: number, serverKey: number, ports: number, text: string, serverFirst: boolean, at: number): number {
     const s = this.insert(digest, clientKey, serverKey, ports, text);

@@ -12,10 +12,12 @@ const FULL = 1;
 export const ABSENT = -1;
 
 export class Int32Map {
-  private keys: Int32Array;
-  private values: Int32Array;
-  private state: Uint8Array;
-  private mask: number;
+  // Fields that growth replaces start empty and are set again in the constructor: V8 treats a field stored once
+  // as a constant in optimised code, and throws that code away when the first growth replaces it (see columns.ts).
+  private keys = new Int32Array(0);
+  private values = new Int32Array(0);
+  private state = new Uint8Array(0);
+  private mask = -1;
   size = 0;
 
   constructor(initialCapacity = 1024) {

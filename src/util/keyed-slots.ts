@@ -12,16 +12,18 @@ export const NO_SLOT = -1;
  * what the garbage collector spent its time on. Freed slots are reused. Subclasses add columns in `growColumns`.
  */
 export class KeyedSlots {
-  capacity: number;
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
-  digest: Int32Array;
+  // Columns start empty and are set to their size in the constructor, so that growth does not throw optimised
+  // code away (see columns.ts); subclasses do the same with theirs.
+  capacity = 0;
+  a = new Int32Array(0);
+  b = new Int32Array(0);
+  c = new Int32Array(0);
+  digest = new Int32Array(0);
   /** next slot in the same hash chain (or in the free list) */
-  next: Int32Array;
+  next = new Int32Array(0);
   /** 1 while the slot is in a hash chain */
-  linked: Uint8Array;
-  text: string[];
+  linked = new Uint8Array(0);
+  text: string[] = [];
   /** slots in use (linked or not yet freed) */
   used = 0;
   private readonly heads = new Int32Map(1024);
