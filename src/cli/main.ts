@@ -37,8 +37,9 @@ function packageVersion(): string {
 
 /** The only place that turns errors into exit codes and messages. */
 async function main(argv: readonly string[]): Promise<number> {
-  const program = await buildProgram(argv);
   try {
+    // Inside the try: a command module that fails to load (a broken install) is reported, not a silent exit 4.
+    const program = await buildProgram(argv);
     await program.parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (error) {
