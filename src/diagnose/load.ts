@@ -12,7 +12,6 @@ import { COUNTER_NAMES, parseKernelVersion, profileFor, type KernelProfile } fro
 import { InputError, UsageError } from "../util/errors.js";
 import type { RuleContext } from "./context.js";
 import { runEngine } from "./engine.js";
-import { looksLikeIpNeigh, looksLikeIpRoute, parseIpNeigh, parseIpRoute, type NetState } from "../evidence/ip-route-neigh.js";
 import type { DiagnoseInput, Diagnosis, DiagnosisKernel, HostDigest, KernelSource } from "./types.js";
 
 export interface DiagnoseOptions {
@@ -45,9 +44,10 @@ export async function diagnosePaths(paths: readonly string[], options: DiagnoseO
 
   const hostInputs = { ...inputs, files: inputs.files.filter((f) => f.capture === null) };
   const evidence = buildEvidence(hostInputs);
-  const hostFiles = evidence.files.filter((f) => f.kind !== null && f.kind !== "manifest");
+  // Routes and neighbours alone are no host evidence for the rules (they read them as ctx.net).
+  const hostFiles = evidence.files.filter((f) => f.kind !== null && f.kind !== "manifest" && f.kind !== "ip-route" && f.kind !== "ip-neigh");
   const host: HostEvidence | null = hostFiles.length > 0 ? evidence : null;
-  const net = netState(inputs.files);
+  const net = evidence.net;
   if (!capture && !clientCapture && !host && !net) {
     throw new InputError("bad-format", { file: paths.join(", ") }, "no capture or host evidence recognised", "pcap/pcapng captures or host files (nstat, netstat -s, sysctl, ss, …)");
   }
@@ -63,9 +63,7 @@ export async function diagnosePaths(paths: readonly string[], options: DiagnoseO
     ...captureFiles.map((f) => ({ path: f.path, kind: f.capture })),
     ...evidence.files.filter((f) => f.kind !== "pcap" && f.kind !== "pcapng").map((f) => ({ path: f.path, kind: f.kind })),
   ];
-  // ip route / ip neigh files are read here, not by the evidence loader: drop its "not recognised" for them.
-  const netFiles = new Set([net?.routeFile, net?.neighFile].filter((p) => p !== null && p !== undefined));
-  if (host) for (const issue of host.issues.filter((i) => i.line === null && !netFiles.has(i.path))) warnings.push(`${issue.path}: ${issue.message}`);
+  if (host) for (const issue of host.issues.filter((i) => i.line === null)) warnings.push(`${issue.path}: ${issue.message}`);
   if (capture) for (const w of capture.warnings) warnings.push(`${w.file}: ${w.message}`);
   return {
     verdict: result.verdict,
@@ -114,24 +112,6 @@ function sideIndex(manifests: readonly FoundManifest[]): Map<string, "server" | 
 /** Without a manifest, a capture named like "client…" is the client's; everything else the server's. */
 function guessSide(path: string): "server" | "client" {
   return /client/i.test(basename(path)) ? "client" : "server";
-}
-
-function netState(files: readonly InputFile[]): NetState | null {
-  let routes: NetState["routes"] = null;
-  let neighbours: NetState["neighbours"] = null;
-  let routeFile: string | null = null;
-  let neighFile: string | null = null;
-  for (const f of files) {
-    if (f.text === null || f.capture !== null) continue;
-    if (routes === null && looksLikeIpRoute(f.text)) {
-      routes = parseIpRoute(f.text);
-      routeFile = f.path;
-    } else if (neighbours === null && looksLikeIpNeigh(f.text)) {
-      neighbours = parseIpNeigh(f.text);
-      neighFile = f.path;
-    }
-  }
-  return routes === null && neighbours === null ? null : { routes, neighbours, routeFile, neighFile };
 }
 
 function settleKernel(flag: string | undefined, host: HostEvidence | null, manifest: BundleManifest | null, warnings: string[]): { profile: KernelProfile | null; info: DiagnosisKernel } {

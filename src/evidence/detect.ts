@@ -1,4 +1,5 @@
 import { looksLikeConntrackStats, looksLikeNfConntrackStat } from "./conntrack.js";
+import { looksLikeIpNeigh, looksLikeIpRoute } from "./ip-route-neigh.js";
 import { looksLikeIptablesSave } from "./iptables.js";
 import { looksLikeKernelLog } from "./kernel-log.js";
 import { looksLikeManifest } from "./manifest.js";
@@ -48,6 +49,8 @@ export function detectKind(text: string, nameHint = ""): EvidenceKind | null {
   if (looksLikeUname(text)) return "uname";
   if (looksLikeKernelLog(text)) return "kernel-log";
   if (looksLikeSysctl(text)) return "sysctl";
+  if (looksLikeIpNeigh(text)) return "ip-neigh";
+  if (looksLikeIpRoute(text)) return "ip-route";
   return null;
 }
 

@@ -1,6 +1,6 @@
 /**
- * `ip route` and `ip neigh` outputs (the lab and collect bundles carry them). The neighbour and return-route rules
- * read them; `diagnose` loads the files (loadEvidence does not yet). Text parsers never throw.
+ * `ip route` and `ip neigh` outputs (the lab and collect bundles carry them): HostEvidence.net, which the
+ * neighbour and return-route rules read. Text parsers never throw.
  */
 
 export interface Route {

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { parseConntrackStats, parseNfConntrackStat, type ConntrackStats } from "./conntrack.js";
 import { captureKind, detectKind } from "./detect.js";
 import type { ParsedRule } from "./firewall.js";
+import { parseIpNeigh, parseIpRoute, type NetState } from "./ip-route-neigh.js";
 import { parseIptablesSave } from "./iptables.js";
 import { parseKernelLog } from "./kernel-log.js";
 import { parseManifest, type BundleManifest } from "./manifest.js";
@@ -242,6 +243,7 @@ export function buildEvidence(inputs: EvidenceInputs): HostEvidence {
   const conntrack = conntrackUsage(sysctl, ofKind("conntrack-stats", "nf-conntrack-stat"), addIssues);
   const firewall = firewallRules(ofKind("iptables-save", "nft-ruleset", "nft-json"), addIssues);
   const logEvents = kernelLogEvents(ofKind("kernel-log"), addIssues);
+  const net = netState(ofKind("ip-route"), ofKind("ip-neigh"));
 
   return {
     kernel,
@@ -255,8 +257,22 @@ export function buildEvidence(inputs: EvidenceInputs): HostEvidence {
     conntrack,
     firewall,
     logEvents,
+    net,
     files,
     issues,
+  };
+}
+
+/** Routes and neighbours from the first file of each kind (they describe the host now, not a window). */
+function netState(routeFiles: readonly Classified[], neighbourFiles: readonly Classified[]): NetState | null {
+  const route = routeFiles[0];
+  const neigh = neighbourFiles[0];
+  if (route === undefined && neigh === undefined) return null;
+  return {
+    routes: route === undefined ? null : parseIpRoute(route.file.text ?? ""),
+    neighbours: neigh === undefined ? null : parseIpNeigh(neigh.file.text ?? ""),
+    routeFile: route?.file.path ?? null,
+    neighFile: neigh?.file.path ?? null,
   };
 }
 

@@ -6,6 +6,8 @@
  * `null` (never `undefined`), so "not collected" and "zero" stay distinguishable.
  */
 
+import type { NetState } from "./ip-route-neigh.js";
+
 /** What a host file is, detected from its content (file names are only a tie-breaker). */
 export const EVIDENCE_KINDS = [
   "nstat", // nstat text, with or without -a/-z (values are absolute only with -a)
@@ -26,6 +28,8 @@ export const EVIDENCE_KINDS = [
   "nft-ruleset", // nft list ruleset
   "nft-json", // nft -j list ruleset
   "kernel-log", // dmesg, dmesg -T, journalctl -k
+  "ip-route", // ip route [show table all]
+  "ip-neigh", // ip neigh
   "pcap", // a capture (read by src/capture, listed here so bundles can name it)
   "pcapng",
   "manifest", // a bundle's manifest.json
@@ -195,6 +199,8 @@ export interface HostEvidence {
   readonly conntrack: ConntrackUsage | null;
   readonly firewall: readonly FirewallRule[];
   readonly logEvents: readonly KernelLogEvent[];
+  /** Routes and neighbours (`ip route`, `ip neigh`); null when neither was in the input. */
+  readonly net: NetState | null;
   readonly files: readonly EvidenceFile[];
   readonly issues: readonly EvidenceIssue[];
 }

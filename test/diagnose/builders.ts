@@ -119,6 +119,7 @@ export function host(over: {
     conntrack: over.conntrack ?? null,
     firewall: over.firewall ?? [],
     logEvents: over.logEvents ?? [],
+    net: null,
     files: listeners.length > 0 || over.states ? [{ path: "ss-ltn.txt", kind: "ss-ltn", snapshot: null }] : [],
     issues: [],
   };

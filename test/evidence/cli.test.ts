@@ -21,6 +21,19 @@ describe("nosynack evidence", () => {
     expect(result.stdout).toMatch(/README\.md: NOT RECOGNISED/);
   });
 
+  it("reads a lab bundle's ip route and ip neigh: every file recognised, the unresolved next hop named", () => {
+    const result = run("fixtures/lab/neighbour-unreachable");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Files: \d+ read, 0 not recognised/);
+    expect(result.stdout).toMatch(/ip-route\.txt: ip-route/);
+    expect(result.stdout).toMatch(/ip-neigh\.txt: ip-neigh/);
+    // The lab's neighbour-unreachable host routes its clients via a next hop that never answers ARP.
+    expect(result.stdout).toMatch(/Routes: \d+ routes \(default via [\d.]+ dev \w+\); \d+ neighbours, unresolved: [\d.]+ (INCOMPLETE|FAILED)/);
+    const json = JSON.parse(run("--json", "fixtures/lab/neighbour-unreachable").stdout) as { net: { routes: unknown[]; neighbours: { state: string }[] } };
+    expect(json.net.routes.length).toBeGreaterThan(0);
+    expect(json.net.neighbours.some((n) => n.state === "INCOMPLETE" || n.state === "FAILED")).toBe(true);
+  });
+
   it("exits 3 only when no path is readable", () => {
     expect(run("/nonexistent/nskev").status).toBe(3);
     expect(run("/nonexistent/nskev", "fixtures/host/historic/uname-r-3.10.txt").status).toBe(0);

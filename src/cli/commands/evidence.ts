@@ -133,6 +133,15 @@ export function renderEvidence(evidence: HostEvidence): string {
     out.push(`  ${r.source} ${r.family} ${r.table} ${r.chain}${r.policy ? " policy" : ""}: ${r.text}  [${counter}]`);
   }
 
+  const net = evidence.net;
+  if (net) {
+    const defaults = (net.routes ?? []).filter((r) => r.dest === "default");
+    const routes = net.routes === null ? "no ip route" : `${net.routes.length} routes${defaults.length > 0 ? ` (${defaults.map((r) => `default via ${r.via ?? "?"} dev ${r.dev ?? "?"}`).join("; ")})` : ", no default route"}`;
+    const unresolved = (net.neighbours ?? []).filter((n) => n.state === "INCOMPLETE" || n.state === "FAILED");
+    const neighbours = net.neighbours === null ? "no ip neigh" : `${net.neighbours.length} neighbours${unresolved.length > 0 ? `, unresolved: ${unresolved.map((n) => `${n.addr} ${n.state}`).join(", ")}` : ""}`;
+    out.push("", `Routes: ${routes}; ${neighbours}`);
+  }
+
   out.push("", `Kernel log events: ${evidence.logEvents.length}`);
   for (const e of evidence.logEvents.slice(0, 20)) out.push(`  ${e.time ?? "?"}  ${e.kind}: ${e.message}`);
 
