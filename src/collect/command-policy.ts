@@ -21,6 +21,8 @@ const EXACT: Readonly<Record<string, readonly (readonly string[])[]>> = {
   "iptables-save": [["-c"]],
   "ip6tables-save": [["-c"]],
   nft: [["list", "ruleset"], ["-j", "list", "ruleset"]],
+  // `ip` also adds and deletes routes and neighbours; only these two listings.
+  ip: [["route", "show", "table", "all"], ["neigh", "show"]],
   dmesg: [[]],
   journalctl: [["-k", "-n", "1000", "--no-pager", "-o", "short-iso"]],
 };

@@ -111,6 +111,10 @@ const ITEMS: readonly SnapshotItem[] = [
   { base: "ip6tables-save", ext: "txt", kind: "iptables-save", read: fromCommand("ip6tables-save", ["-c"]) },
   { base: "nft-ruleset", ext: "txt", kind: "nft-ruleset", read: fromCommand("nft", ["list", "ruleset"]) },
   { base: "nft-ruleset", ext: "json", kind: "nft-json", read: fromCommand("nft", ["-j", "list", "ruleset"]) },
+  // Routes and neighbours: the return-route and unresolved-next-hop causes read them; the neighbour table of
+  // the second snapshot shows the next hops the server failed to reach during the capture.
+  { base: "ip-route", ext: "txt", kind: "ip-route", read: fromCommand("ip", ["route", "show", "table", "all"]) },
+  { base: "ip-neigh", ext: "txt", kind: "ip-neigh", read: fromCommand("ip", ["neigh", "show"]) },
   { base: "dmesg", ext: "txt", kind: "kernel-log", read: kernelLog },
 ];
 

@@ -243,7 +243,7 @@ export function buildEvidence(inputs: EvidenceInputs): HostEvidence {
   const conntrack = conntrackUsage(sysctl, ofKind("conntrack-stats", "nf-conntrack-stat"), addIssues);
   const firewall = firewallRules(ofKind("iptables-save", "nft-ruleset", "nft-json"), addIssues);
   const logEvents = kernelLogEvents(ofKind("kernel-log"), addIssues);
-  const net = netState(ofKind("ip-route"), ofKind("ip-neigh"));
+  const net = netState(latest("ip-route"), latest("ip-neigh"));
 
   return {
     kernel,
@@ -263,7 +263,7 @@ export function buildEvidence(inputs: EvidenceInputs): HostEvidence {
   };
 }
 
-/** Routes and neighbours from the first file of each kind (they describe the host now, not a window). */
+/** Routes and neighbours from the latest snapshot of each (the state at the end of the window). */
 function netState(routeFiles: readonly Classified[], neighbourFiles: readonly Classified[]): NetState | null {
   const route = routeFiles[0];
   const neigh = neighbourFiles[0];

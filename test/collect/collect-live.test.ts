@@ -66,7 +66,7 @@ describe.skipIf(labUnavailable())("collect on a live namespace", () => {
     expect(manifest.port).toBe(PORT);
     expect(manifest.notes.some((note) => /ended early by a signal/.test(note))).toBe(true);
     const kinds = new Set(manifest.files.map((file) => file.kind));
-    for (const kind of ["nstat", "netstat-s", "sysctl", "ss-ltn", "ss-tan", "uname", "nft-ruleset", "pcap"]) expect(kinds).toContain(kind);
+    for (const kind of ["nstat", "netstat-s", "sysctl", "ss-ltn", "ss-tan", "uname", "nft-ruleset", "ip-route", "ip-neigh", "pcap"]) expect(kinds).toContain(kind);
     for (const file of manifest.files) expect(statSync(join(outDir, file.path)).isFile()).toBe(true);
   });
 

@@ -24,6 +24,9 @@ describe("read-only command policy", () => {
     ["nstat", []], // without -s nstat rewrites its history file
     ["nstat", ["-a"]],
     ["sh", ["-c", "cat /proc/net/netstat"]],
+    ["ip", ["route", "add", "default", "via", "198.18.0.1"]],
+    ["ip", ["neigh", "flush", "all"]],
+    ["ip", ["route", "show"]],
     ["tcpdump", ["-i", "any", "-w", "/etc/x.pcap", "tcp"]],
     ["tcpdump", ["-i", "any", "-w", "/tmp/nskev-bundle/../x.pcap", "tcp"]],
     ["tcpdump", ["-i", "any", "-z", "/bin/sh", "-w", "/tmp/nskev-bundle/s.pcap", "tcp"]],
@@ -37,6 +40,8 @@ describe("read-only command policy", () => {
     ["sysctl", ["-a"]],
     ["nft", ["-j", "list", "ruleset"]],
     ["ss", ["-tan"]],
+    ["ip", ["route", "show", "table", "all"]],
+    ["ip", ["neigh", "show"]],
   ])("allows %s %j", (cmd, args) => {
     expect(refuseReason(cmd, args, context)).toBeNull();
   });
