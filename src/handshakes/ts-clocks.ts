@@ -85,10 +85,11 @@ export interface ClockRegion {
  * sources and the scratch space of the sample being added.
  */
 export class ClockArena {
-  private chunk: ClockRegion;
+  // Set again in the constructor, so that a new chunk does not throw optimised code away (util/columns.ts).
+  private chunk: ClockRegion = newChunk(0);
   /** clusters of the current chunk handed out */
   private top = 0;
-  private clustersInChunks: number;
+  private clustersInChunks = 0;
   /** freed regions by log2(clusters) */
   private readonly freed: ClockRegion[][] = [];
   /** (source id << 12 | TSval bucket) → the first cluster of that bucket's chain (see NEXT_IN_BUCKET) */

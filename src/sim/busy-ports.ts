@@ -8,11 +8,12 @@ const EMPTY = 0;
 
 export class BusyPorts {
   /** per slot: port + 1 (EMPTY when unused), then the time it becomes free — one allocation, one cache line */
-  private cells: Float64Array;
-  private mask: number;
+  private cells = new Float64Array(0);
+  private mask = -1;
   size = 0;
 
   constructor(capacity = 16) {
+    // Stored a second time here, so that growth does not throw optimised code away (util/columns.ts).
     this.cells = new Float64Array(2 * capacity);
     this.mask = capacity - 1;
   }

@@ -51,7 +51,7 @@ export interface ClientHost {
   readonly busyPorts: BusyPorts;
   /** Scripted start times (µs, ascending) of this host's connections, or null for random arrivals. */
   readonly scheduleUs: readonly number[] | null;
-  /** Sweep expired entries when the map grows past this (doubles with the live size: amortised O(1)). */
+  /** Sweep expired entries when busyPorts grows past this (doubles with the live size: amortised O(1)). */
   sweepAt: number;
   connectionsStarted: number;
   // Outcome table (per host): JSON output.
