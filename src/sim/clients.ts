@@ -51,8 +51,6 @@ export interface ClientHost {
   readonly busyPorts: BusyPorts;
   /** Scripted start times (µs, ascending) of this host's connections, or null for random arrivals. */
   readonly scheduleUs: readonly number[] | null;
-  /** Sweep expired entries when busyPorts grows past this (doubles with the live size: amortised O(1)). */
-  sweepAt: number;
   connectionsStarted: number;
   // Outcome table (per host): JSON output.
   attempts: number;
@@ -100,7 +98,6 @@ export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
       nextPort: portRng.int(portLow, portHigh + 1),
       busyPorts: new BusyPorts(),
       scheduleUs: planned === undefined ? null : planned.map((ms) => Math.round(ms * 1000)).sort((a, b) => a - b),
-      sweepAt: 1024,
       connectionsStarted: 0,
       attempts: 0,
       established: 0,
@@ -164,22 +161,18 @@ function measuredClock(tsvalAtZero: number, timestamps: number): TsClock {
  */
 export function allocateClientPort(pop: ClientPopulation, host: ClientHost, nowUs: number): number {
   const span = pop.portHigh - pop.portLow + 1;
-  if (host.busyPorts.size > host.sweepAt) {
-    host.busyPorts.sweep(nowUs);
-    host.sweepAt = Math.max(1024, 2 * host.busyPorts.size);
-  }
   for (let tries = 0; tries < span; tries++) {
     const port = host.nextPort;
     host.nextPort = port >= pop.portHigh ? pop.portLow : port + 1;
     if (host.busyPorts.freeAt(port) <= nowUs) {
-      host.busyPorts.set(port, Infinity);
+      host.busyPorts.set(port, Infinity, nowUs);
       return port;
     }
   }
   return -1;
 }
 
-/** Marks a client port free at `freeAtUs` (now, or after the client's own TIME_WAIT). */
-export function releaseClientPort(host: ClientHost, port: number, freeAtUs: number): void {
-  host.busyPorts.set(port, freeAtUs);
+/** Marks a client port free at `freeAtUs` (now, or after the client's own TIME_WAIT); `nowUs` is the simulation time. */
+export function releaseClientPort(host: ClientHost, port: number, freeAtUs: number, nowUs: number): void {
+  host.busyPorts.set(port, freeAtUs, nowUs);
 }

@@ -605,7 +605,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     conn.state = DONE;
     conn.token++;
     flows.delete(conn.ext.addr, conn.ext.port, 0);
-    releaseClientPort(conn.host, conn.cport, clientTimeWait ? at + 60_000_000 : at);
+    releaseClientPort(conn.host, conn.cport, clientTimeWait ? at + 60_000_000 : at, now);
     nat.release(conn.ext, at);
   };
 
@@ -638,7 +638,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     if (cport < 0) return;
     const ext = nat.map(host.index, host.addr, cport, now);
     if (!ext) {
-      releaseClientPort(host, cport, now);
+      releaseClientPort(host, cport, now, now);
       return;
     }
     const conn = new Conn(host, cport, ext, isnRng.u32(), now);
