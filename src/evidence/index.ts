@@ -36,7 +36,7 @@ export { parseProcNetTcp } from "./proc-net-tcp.js";
 export { kernelVersionOf, parseKernelRelease } from "./uname.js";
 export { parseConntrackStats, parseNfConntrackStat } from "./conntrack.js";
 export type { ConntrackStats } from "./conntrack.js";
-export { parseIptablesSave } from "./iptables.js";
+export { iptablesBackend, parseIptablesSave } from "./iptables.js";
 export { parseNftRuleset } from "./nft.js";
 export { parseNftJson } from "./nft-json.js";
 export { parseKernelLog } from "./kernel-log.js";

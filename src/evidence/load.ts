@@ -5,7 +5,7 @@ import { parseConntrackStats, parseNfConntrackStat, type ConntrackStats } from "
 import { captureKind, detectKind } from "./detect.js";
 import type { ParsedRule } from "./firewall.js";
 import { parseIpNeigh, parseIpRoute, type NetState } from "./ip-route-neigh.js";
-import { parseIptablesSave } from "./iptables.js";
+import { iptablesBackend, parseIptablesSave } from "./iptables.js";
 import { parseKernelLog } from "./kernel-log.js";
 import { parseManifest, type BundleManifest } from "./manifest.js";
 import { parseNetstatS } from "./netstat-s.js";
@@ -444,12 +444,22 @@ function firewallRules(files: readonly Classified[], addIssues: (path: string, l
     const inSnap = files.filter((c) => c.snap === snap);
     // nft JSON and text of the same ruleset: JSON is exact, text only a fallback.
     const hasJson = inSnap.some((c) => c.kind === "nft-json");
-    for (const c of inSnap) {
+    const parsedFiles = inSnap.map((c) => {
       const text = c.file.text ?? "";
       const parsed = c.kind === "iptables-save" ? parseIptablesSave(text) : c.kind === "nft-json" ? parseNftJson(text) : parseNftRuleset(text);
       addIssues(c.file.path, parsed.issues);
+      return { c, rules: parsed.value };
+    });
+    // iptables-nft keeps its tables in nftables, so `nft list ruleset` shows its rules a second time: keep the
+    // iptables-save view (the syntax these rules are managed in) and leave out nft chains it already lists.
+    const mirrored = new Set<string>();
+    for (const { c, rules } of parsedFiles) {
+      if (c.kind === "iptables-save" && iptablesBackend(c.file.text ?? "") !== "legacy") for (const rule of rules) mirrored.add(chainKey(rule));
+    }
+    for (const { c, rules } of parsedFiles) {
       if (c.kind === "nft-ruleset" && hasJson) continue;
-      bySnap[snap].push(...parsed.value.map((rule: ParsedRule) => ({ ...rule, path: c.file.path, packetsDelta: null })));
+      const kept = c.kind === "iptables-save" ? rules : rules.filter((rule) => !mirrored.has(chainKey(rule)));
+      bySnap[snap].push(...kept.map((rule: ParsedRule) => ({ ...rule, path: c.file.path, packetsDelta: null })));
     }
   }
   const latest = bySnap.after.length > 0 ? bySnap.after : bySnap.single.length > 0 ? bySnap.single : bySnap.before;
@@ -462,6 +472,10 @@ function firewallRules(files: readonly Classified[], addIssues: (path: string, l
     const delta = before && before.packets !== null && rule.packets !== null ? rule.packets - before.packets : null;
     return { ...rule, packetsDelta: delta };
   });
+}
+
+function chainKey(rule: ParsedRule): string {
+  return `${rule.family}|${rule.table}|${rule.chain}`;
 }
 
 function keyed(rules: readonly FirewallRule[]): [string, FirewallRule][] {
