@@ -24,8 +24,8 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /**
  * Reads a pcap or pcapng capture (optionally gzip-compressed; "-" is stdin) and calls `handler` for every packet
- * with the reader's one reused PacketView. Plain files are read synchronously into one reused buffer; gzip and
- * stdin are consumed chunk by chunk as their streams deliver. Memory
+ * with the reader's one reused PacketView. Plain files are read synchronously into one reused buffer; gzip,
+ * stdin and pipes are consumed chunk by chunk as their streams deliver. Memory
  * stays bounded by the chunk size and the largest record.
  * Throws InputError for files that cannot be read or understood; a truncated last record is a warning.
  */
@@ -33,7 +33,13 @@ export async function readCapture(path: string, handler: PacketHandler, options:
   if (path === "-") return readStream("stdin", (options.stdin ?? process.stdin) as Readable, null, handler, options);
   const fd = openInput(path);
   try {
-    const size = fstatSync(fd).size;
+    const info = fstatSync(fd);
+    if (!info.isFile()) {
+      // A pipe or FIFO (`analyze <(ssh host tcpdump -w - …)`), a socket or a device: no seeking, no size.
+      const raw = createReadStream(path, { fd, autoClose: false, highWaterMark: 1 << 20 });
+      return await readStream(path, raw, null, handler, options, () => raw.bytesRead);
+    }
+    const size = info.size;
     const head = new Uint8Array(2);
     const got = readSync(fd, head, 0, 2, 0);
     if (got === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {

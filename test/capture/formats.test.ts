@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -53,6 +54,26 @@ describe("the same capture in every container gives the same analysis", () => {
       const fromStdin = runCli(["analyze", "--json", "-"], input);
       expect(fromStdin.code, fromStdin.stderr).toBe(0);
       expect(comparable(JSON.parse(fromStdin.stdout) as AnalyzeSummary)).toEqual(expected);
+    }
+  });
+
+  it("reads a named pipe (process substitution, mkfifo), plain and gzip, to the same JSON as the file", async () => {
+    const reference = comparable(await analyzeCaptures([fixture("ethernet.pcap")]));
+    const dir = mkdtempSync(join(tmpdir(), "nsk-fifo-"));
+    try {
+      for (const name of ["ethernet.pcap", "ethernet.pcap.gz"]) {
+        const fifo = join(dir, `${name}.fifo`);
+        execFileSync("mkfifo", [fifo]);
+        // The writer opens the pipe in its own process, as a shell's `<(…)` would.
+        const writer = spawn("sh", ["-c", 'cat "$1" > "$2"', "sh", fixture(name), fifo], { stdio: "ignore" });
+        try {
+          expect(comparable(await analyzeCaptures([fifo])), name).toEqual(reference);
+        } finally {
+          writer.kill();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
