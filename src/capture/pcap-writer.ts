@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { putU16le, putU32le } from "../util/bytes.js";
+import { OutputError } from "../util/errors.js";
 import { LINKTYPE } from "../wire/link-type.js";
 
 export interface PcapWriterOptions {
@@ -27,6 +28,8 @@ export class PcapWriter {
 
   private constructor(
     private readonly fd: number,
+    private readonly path: string,
+    private readonly what: string,
     options: PcapWriterOptions,
   ) {
     this.snaplen = options.snaplen ?? 262144;
@@ -40,8 +43,15 @@ export class PcapWriter {
     this.append(header);
   }
 
-  static open(path: string, options: PcapWriterOptions = {}): PcapWriter {
-    return new PcapWriter(openSync(path, "w"), options);
+  /** `what` names the file in errors (the option that chose it, e.g. "--pcap"). */
+  static open(path: string, options: PcapWriterOptions = {}, what = "capture"): PcapWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, "w");
+    } catch (error) {
+      throw new OutputError(what, path, error);
+    }
+    return new PcapWriter(fd, path, what, options);
   }
 
   write(timestampMicros: number, frame: Uint8Array): void {
@@ -59,7 +69,7 @@ export class PcapWriter {
     this.used += 16;
     if (captured > BUFFER_SIZE) {
       this.flush();
-      writeSync(this.fd, frame, 0, captured);
+      this.writeAll(frame.subarray(0, captured));
     } else {
       b.set(captured === frame.length ? frame : frame.subarray(0, captured), this.used);
       this.used += captured;
@@ -80,8 +90,16 @@ export class PcapWriter {
   }
 
   private flush(): void {
-    let written = 0;
-    while (written < this.used) written += writeSync(this.fd, this.buffer, written, this.used - written);
+    this.writeAll(this.buffer.subarray(0, this.used));
     this.used = 0;
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    } catch (error) {
+      throw new OutputError(this.what, this.path, error);
+    }
   }
 }

@@ -3,12 +3,14 @@
  * would yield, so that evidence and diagnose read it as if collected on a host. Counter values are exactly what
  * the kernel model moved; the "before" snapshot is a fresh network namespace (all counters zero, §0).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { counterExists, isCounterName } from "../kernel/counters.js";
 import { numberToIpv4 } from "./addr.js";
 import { counterLayout, formatNetstatS, formatNstat, formatSs, formatSysctl, formatUname, netToolsEraFor, type SocketLine } from "./host-files.js";
 import { SIM_EPOCH_US } from "./pcap-sink.js";
+import { OutputError } from "../util/errors.js";
+import { makeDirectory } from "../util/make-directory.js";
 import type { Scenario } from "./scenario.js";
 import type { SimRun } from "./simulator.js";
 
@@ -83,7 +85,11 @@ function dmesgLine(uptimeMs: number, text: string): string {
  * `pcapWritten`). Returns the manifest.
  */
 export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: number, pcapWritten: boolean): BundleManifest {
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeDirectory(dir);
+  } catch (error) {
+    throw new OutputError("--bundle", dir, error);
+  }
   const stack = run.stack;
   const profile = stack.profile;
   const version = profile.version;
@@ -100,7 +106,7 @@ export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: 
 
   const files: BundleFileEntry[] = [];
   const write = (path: string, text: string, entry: Omit<BundleFileEntry, "path">): void => {
-    writeFileSync(join(dir, path), text);
+    writeOutput(join(dir, path), text);
     files.push({ path, ...entry });
   };
 
@@ -145,6 +151,14 @@ export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: 
       "counters start at zero (a fresh network namespace); Ip totals equal Tcp totals (all simulated traffic is TCP)",
     ],
   };
-  writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeOutput(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new OutputError("--bundle", path, error);
+  }
 }

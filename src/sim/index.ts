@@ -2,10 +2,11 @@
  * The simulator's public entry points: load a scenario (built-in name or YAML file, with --set overrides) and
  * run it, optionally writing the server-side capture and an evidence bundle.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { InputError, UsageError } from "../util/errors.js";
+import { InputError, OutputError, UsageError } from "../util/errors.js";
+import { makeDirectory } from "../util/make-directory.js";
 import { Rng } from "../util/rng.js";
 import { ipv4ToNumber } from "./addr.js";
 import { writeBundle, type BundleManifest } from "./bundle.js";
@@ -67,10 +68,10 @@ export function runSimulation(scenario: Scenario, options: RunOptions): RunResul
   const stack = createServerStack(scenario, rng, options.trackMoves ?? false);
   const serverAddr = ipv4ToNumber(scenario.server.addr);
   const sinks: PcapSink[] = [];
-  if (options.pcapPath !== undefined) sinks.push(new PcapSink(options.pcapPath, serverAddr));
+  if (options.pcapPath !== undefined) sinks.push(new PcapSink(options.pcapPath, serverAddr, "--pcap"));
   if (options.bundleDir !== undefined) {
     prepareBundleDir(options.bundleDir);
-    sinks.push(new PcapSink(join(options.bundleDir, "server.pcap"), serverAddr));
+    sinks.push(new PcapSink(join(options.bundleDir, "server.pcap"), serverAddr, "--bundle"));
   }
   const sink =
     sinks.length === 0
@@ -90,10 +91,22 @@ export function runSimulation(scenario: Scenario, options: RunOptions): RunResul
 
 /** A bundle directory must be new or empty of bundle files: never mix two runs. */
 function prepareBundleDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeDirectory(dir);
+  } catch (error) {
+    throw new OutputError("--bundle", dir, error);
+  }
   if (existsSync(join(dir, "manifest.json"))) {
     // Re-running into the same directory replaces the earlier simulated bundle, and only that.
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { producer?: string; files?: { path: string }[] };
+    let manifest: { producer?: string; files?: { path: string }[] };
+    try {
+      manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as typeof manifest;
+    } catch (error) {
+      throw new UsageError(`--bundle ${dir}: holds a manifest.json that is not a bundle's (${(error as Error).message}); choose another directory`);
+    }
+    if (typeof manifest !== "object" || manifest === null || !Array.isArray(manifest.files ?? [])) {
+      throw new UsageError(`--bundle ${dir}: holds a manifest.json that is not a bundle's; choose another directory`);
+    }
     if (manifest.producer !== "simulate") throw new UsageError(`--bundle ${dir}: holds a bundle from "${manifest.producer ?? "?"}"; choose another directory`);
     // Only plain file names inside the directory (a manifest is input: never follow "../").
     for (const f of manifest.files ?? []) if (/^[\w][\w.-]*$/.test(f.path)) rmSync(join(dir, f.path), { force: true });

@@ -20,11 +20,13 @@ export class PcapSink implements PacketSink {
   private readonly names = new Map<number, string>();
   private lastUs = 0;
 
+  /** `what` names the file in errors (the option that chose it). */
   constructor(
     path: string,
     private readonly serverAddr: number,
+    what: string,
   ) {
-    this.writer = PcapWriter.open(path);
+    this.writer = PcapWriter.open(path, {}, what);
   }
 
   get packets(): number {

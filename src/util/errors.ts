@@ -38,6 +38,19 @@ export class UsageError extends Error {
   override readonly name: string = "UsageError";
 }
 
+/**
+ * A file the user asked to be written cannot be (exit 2, like any other choice on the command line that cannot be
+ * acted on): `what` says which option named it.
+ */
+export class OutputError extends UsageError {
+  override readonly name: string = "OutputError";
+
+  constructor(what: string, path: string, error: unknown) {
+    const reason = (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.message : String(error));
+    super(`${what} ${path}: cannot write (${reason})`, { cause: error });
+  }
+}
+
 export function formatLocation(location: InputLocation): string {
   let text = location.file;
   if (location.offset !== undefined) text += `: byte offset ${location.offset}`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,6 +74,17 @@ describe("collect audit", () => {
     const parent = mkdtempSync(join(tmpdir(), "nskev-audit-"));
     try {
       await expect(collectBundle({ outDir: join(parent, ".."), durationSeconds: 0, capture: false })).rejects.toThrow(/not empty/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("names --out and the reason when the directory cannot be made", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "nskev-audit-"));
+    try {
+      writeFileSync(join(parent, "file"), "x");
+      await expect(collectBundle({ outDir: join(parent, "file", "out"), durationSeconds: 0, capture: false })).rejects.toThrow(/--out \S+: cannot write \(ENOTDIR\)/);
+      await expect(collectBundle({ outDir: "/proc/nosynack-collect-test", durationSeconds: 0, capture: false })).rejects.toThrow(/cannot write \(ENOENT\)/);
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

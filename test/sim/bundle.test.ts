@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -69,6 +69,27 @@ describe("simulate and demo on the command line", () => {
     expect(input.status).toBe(3);
     expect(input.stderr).toMatch(/clients\.count/);
     expect(input.stderr).toMatch(/line \d+/);
+  });
+
+  it("exits 2 naming the option and path when --pcap or --bundle cannot be written", () => {
+    writeFileSync(join(tmp, "a-file"), "x");
+    const notBundle = join(tmp, "not-a-bundle");
+    mkdirSync(notBundle);
+    writeFileSync(join(notBundle, "manifest.json"), "{ not json");
+    const cases: [string[], RegExp][] = [
+      [["--pcap", join(tmp, "no", "such", "dir", "x.pcap")], /--pcap \S+x\.pcap: cannot write \(ENOENT\)/],
+      [["--pcap", tmp], /--pcap \S+: cannot write \(EISDIR\)/],
+      [["--bundle", join(tmp, "a-file")], /--bundle \S+a-file: cannot write \(EEXIST\)/],
+      // Node's own recursive mkdir never returns here (see util/make-directory.ts).
+      [["--bundle", "/proc/nosynack-test/b"], /--bundle \/proc\/nosynack-test\/b: cannot write \(ENOENT\)/],
+      [["--bundle", notBundle], /--bundle \S+not-a-bundle: holds a manifest\.json that is not a bundle's/],
+    ];
+    for (const [args, message] of cases) {
+      const out = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "simulate", "healthy", "--set", "clients.count=2", "--set", "durationSeconds=1", ...args], { encoding: "utf8", timeout: 60_000 });
+      expect([args, out.status], out.stderr).toEqual([args, 2]);
+      expect(out.stderr).toMatch(message);
+      expect(out.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
   });
 
   it("prints one JSON document with the contract's fields and the seed on stderr", () => {

@@ -6,7 +6,7 @@ import { renderDiagnosisText } from "../../report/diagnose-text.js";
 import { renderHtml } from "../../report/html.js";
 import { renderMarkdown } from "../../report/markdown.js";
 import { ANSI, PLAIN } from "../../report/text-format.js";
-import { UsageError } from "../../util/errors.js";
+import { OutputError } from "../../util/errors.js";
 import { EXIT } from "../exit-codes.js";
 import { parsePort } from "../options.js";
 import { useColour } from "../terminal.js";
@@ -70,7 +70,7 @@ async function writeReport(flag: string, path: string, text: string): Promise<vo
   try {
     await writeFile(path, text);
   } catch (error) {
-    throw new UsageError(`${flag} ${path}: cannot write: ${(error as Error).message}`);
+    throw new OutputError(flag, path, error);
   }
   process.stderr.write(`nosynack: report written to ${path}\n`);
 }
