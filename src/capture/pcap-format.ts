@@ -9,6 +9,11 @@ const FILE_HEADER_LEN = PCAP_FILE_HEADER_LEN;
 const RECORD_HEADER_LEN = 16;
 /** libpcap refuses records above its largest snapshot length (262144); a larger length means corruption. */
 const MAX_RECORD = 262144;
+/**
+ * A header's snaplen may raise that limit (some writers put 2^31 − 1 there), but never past what a packet could be:
+ * a record claiming gigabytes is corruption, and taking it at its word would buffer it whole.
+ */
+const MAX_SNAPLEN_RECORD = 16 * 1024 * 1024;
 
 /**
  * Classic pcap (tcpdump -w): a 24-byte file header, then 16-byte record headers. Byte order and timestamp
@@ -126,7 +131,7 @@ export class PcapFormat implements RecordFormat {
       throw new InputError("unsupported-version", { file: this.file, offset: fileOffset + 4 }, `pcap version ${major}.${minor}`, "pcap version 2.x");
     }
     const snaplen = u32(b, o + 16, this.littleEndian);
-    this.maxRecord = Math.max(MAX_RECORD, snaplen > 0x7fffffff ? 0 : snaplen);
+    this.maxRecord = Math.max(MAX_RECORD, Math.min(snaplen, MAX_SNAPLEN_RECORD));
     // The upper bits of the link-type field carry FCS information (pcap spec §4); the type is the low 16 bits.
     this.linkType = u32(b, o + 20, this.littleEndian) & 0xffff;
     this.headerDone = true;

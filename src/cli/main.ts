@@ -66,11 +66,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`nosynack … | head`) is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
+// A reader that goes away (`nosynack … | head`) is not an error worth a stack trace; nor is a full disk or a
+// closed descriptor behind `>` — those lose the output, so they say so and exit 2 (the destination was the user's).
+for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
-    throw error;
+    if (stream !== process.stderr) {
+      try {
+        process.stderr.write(`nosynack: cannot write ${name} (${error.code ?? error.message})\n`);
+      } catch {
+        // stderr is gone as well: the exit code is all that is left
+      }
+    }
+    process.exit(EXIT.usage);
   });
 }
 

@@ -1,6 +1,6 @@
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { parseConntrackStats, parseNfConntrackStat, type ConntrackStats } from "./conntrack.js";
 import { captureKind, detectKind } from "./detect.js";
 import type { ParsedRule } from "./firewall.js";
@@ -31,6 +31,7 @@ import type {
   SocketSummary,
 } from "./types.js";
 import { kernelVersionOf, parseKernelRelease } from "./uname.js";
+import { readFileUpTo } from "../util/read-bounded.js";
 
 /** A file read from disk: its display path, its bytes (absent for captures, which are only sniffed). */
 export interface InputFile {
@@ -107,7 +108,9 @@ async function manifestIndex(paths: readonly string[]): Promise<ManifestIndex> {
   for (const path of paths.filter((p) => basename(p) === "manifest.json")) {
     let manifest: BundleManifest | null = null;
     try {
-      manifest = parseManifest(await readFile(path, "utf8")).value;
+      const text = readFileUpTo(path, MAX_TEXT_BYTES);
+      if (text === null) continue; // reported when the manifest itself is read
+      manifest = parseManifest(text.toString("utf8")).value;
     } catch {
       continue; // reported when the manifest itself is read
     }
@@ -121,19 +124,28 @@ async function manifestIndex(paths: readonly string[]): Promise<ManifestIndex> {
 async function readInput(path: string, manifests: ManifestIndex, unreadable: EvidenceIssue[]): Promise<InputFile | null> {
   const manifestEntry = manifests.get(join(path)) ?? null;
   try {
-    const head = await readHead(path, 4);
-    const capture = captureKind(head);
+    const head = await readHead(path, GZIP_HEAD_BYTES);
+    const capture = captureKind(head.subarray(0, 4));
     if (capture) return { path, text: null, capture, manifestEntry };
-    const info = await stat(path);
-    if (info.size > MAX_TEXT_BYTES) {
+    // A gzipped capture is told by its first bytes; the capture reader streams the rest later.
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      const innerCapture = captureKind(gunzipHead(head));
+      if (innerCapture) return { path, text: null, capture: innerCapture, manifestEntry };
+    }
+    let bytes = readFileUpTo(path, MAX_TEXT_BYTES);
+    if (bytes === null) {
       unreadable.push({ path, line: null, message: `skipped: larger than ${MAX_TEXT_BYTES} bytes and not a capture` });
       return null;
     }
-    let bytes = await readFile(path);
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      const inner = gunzipSync(bytes);
-      const innerCapture = captureKind(inner.subarray(0, 4));
-      if (innerCapture) return { path, text: null, capture: innerCapture, manifestEntry };
+      let inner: Buffer;
+      try {
+        inner = gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES });
+      } catch (error) {
+        const tooLarge = (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+        unreadable.push({ path, line: null, message: tooLarge ? `skipped: larger than ${MAX_TEXT_BYTES} bytes once gunzipped` : `unreadable: gzip data is corrupt (${(error as Error).message})` });
+        return null;
+      }
       bytes = inner;
     }
     if (bytes.includes(0)) return { path, text: null, capture: null, manifestEntry };
@@ -141,6 +153,18 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
   } catch (error) {
     unreadable.push({ path, line: null, message: `unreadable: ${errorCode(error)}` });
     return null;
+  }
+}
+
+/** Compressed bytes read to see what a gzip file holds: the first few bytes of its content come out of far fewer. */
+const GZIP_HEAD_BYTES = 4096;
+
+/** Whatever the first compressed bytes of a gzip stream decompress to (possibly nothing, never more than 64 KiB). */
+function gunzipHead(head: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1 << 16 });
+  } catch {
+    return new Uint8Array(0);
   }
 }
 

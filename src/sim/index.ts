@@ -2,11 +2,12 @@
  * The simulator's public entry points: load a scenario (built-in name or YAML file, with --set overrides) and
  * run it, optionally writing the server-side capture and an evidence bundle.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { InputError, OutputError, UsageError } from "../util/errors.js";
 import { makeDirectory } from "../util/make-directory.js";
+import { readFileUpTo } from "../util/read-bounded.js";
 import { Rng } from "../util/rng.js";
 import { ipv4ToNumber } from "./addr.js";
 import { writeBundle, type BundleManifest } from "./bundle.js";
@@ -23,6 +24,9 @@ export type { SimRun, SimSummary, HostOutcome } from "./simulator.js";
 export { BUILTIN_SCENARIOS } from "./scenarios/index.js";
 export { netstatAfter } from "./bundle.js";
 
+/** Scenarios and bundle manifests are a few kB; anything near this is neither. */
+const SMALL_FILE_BYTES = 1 << 20;
+
 /** A built-in scenario by name, or a YAML file by path; overrides applied and everything validated. */
 export function loadScenario(nameOrPath: string, overrides: readonly Override[] = []): Scenario {
   const builtin = builtinScenario(nameOrPath);
@@ -31,13 +35,14 @@ export function loadScenario(nameOrPath: string, overrides: readonly Override[] 
     const names = BUILTIN_SCENARIOS.map((s) => s.name).join(", ");
     throw new UsageError(`${nameOrPath}: no such scenario file and not a built-in scenario (built-in: ${names})`);
   }
-  let text: string;
+  let bytes: Buffer | null;
   try {
-    text = readFileSync(nameOrPath, "utf8");
+    bytes = readFileUpTo(nameOrPath, SMALL_FILE_BYTES);
   } catch (error) {
     throw new InputError("unreadable", { file: nameOrPath }, (error as Error).message, "a readable YAML scenario file");
   }
-  return resolveScenario(readScenarioYaml(nameOrPath, text), overrides);
+  if (bytes === null) throw new InputError("bad-format", { file: nameOrPath }, `more than ${SMALL_FILE_BYTES} bytes`, "a YAML scenario (a few kB)");
+  return resolveScenario(readScenarioYaml(nameOrPath, bytes.toString("utf8")), overrides);
 }
 
 /** The YAML text of a built-in scenario, to copy and edit. */
@@ -100,7 +105,7 @@ function prepareBundleDir(dir: string): void {
     // Re-running into the same directory replaces the earlier simulated bundle, and only that.
     let manifest: { producer?: string; files?: { path: string }[] };
     try {
-      manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as typeof manifest;
+      manifest = JSON.parse(readFileUpTo(join(dir, "manifest.json"), SMALL_FILE_BYTES)?.toString("utf8") ?? "too large") as typeof manifest;
     } catch (error) {
       throw new UsageError(`--bundle ${dir}: holds a manifest.json that is not a bundle's (${(error as Error).message}); choose another directory`);
     }

@@ -110,7 +110,14 @@ export function readScenarioYaml(file: string, text: string): ScenarioSource {
     }
     return undefined;
   };
-  return { file, raw: doc.toJS() as unknown, lineOf };
+  let raw: unknown;
+  try {
+    raw = doc.toJS() as unknown;
+  } catch (error) {
+    // The yaml library's guard against alias bombs ("billion laughs"), and the like.
+    throw new InputError("bad-format", { file }, (error as Error).message, "a YAML scenario (see nosynack simulate --schema)");
+  }
+  return { file, raw, lineOf };
 }
 
 function cloneRaw(raw: unknown): Json {

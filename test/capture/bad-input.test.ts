@@ -52,6 +52,16 @@ describe("bad captures: exit 3 with file, byte offset and what was expected", ()
     expect(r.stderr).toContain(`byte offset ${start + 8}: impossible pcap record length 2147483647`);
   });
 
+  it("does not let a header's huge snaplen admit a record of gigabytes", () => {
+    const bytes = Buffer.from(pcap);
+    bytes.writeUInt32LE(0x7fffffff, 16);
+    const [start] = pcapRecords(Buffer.from(pcap))[0] ?? [0];
+    bytes.writeUInt32LE(0x7fffffff, start + 8);
+    const r = runCli(["analyze", file("huge-snaplen.pcap", bytes)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`byte offset ${start + 8}: impossible pcap record length 2147483647`);
+  });
+
   it("rejects a pcapng block with an impossible length, or mismatched trailing length", () => {
     const bad = Buffer.from(pcapng);
     const shbLength = bad.readUInt32LE(4);

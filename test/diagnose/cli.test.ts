@@ -1,6 +1,6 @@
 /** `nosynack diagnose`: contract JSON, exit codes, the terminal report's layout. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,6 +25,18 @@ describe("nosynack diagnose", () => {
     expect((first.fix as Array<Record<string, unknown>>).every((f) => "command" in f && "persist" in f && "note" in f)).toBe(true);
     expect(doc.inputs.some((i) => i.kind === "pcap")).toBe(true);
     expect((doc.capture as { handshakes: unknown } | null)?.handshakes).toBeDefined();
+  });
+
+  it("says so and exits 2 when stdout cannot be written (a full disk behind `>`), without a stack trace", () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const result = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "diagnose", join(LAB, "nat-timewait")], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", full, "pipe"] });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain("nosynack: cannot write stdout (ENOSPC)");
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      closeSync(full);
+    }
   });
 
   it("exits 0 for healthy", () => {

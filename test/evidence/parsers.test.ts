@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   detectKind,
@@ -239,6 +240,21 @@ describe("kind detection and pairing", () => {
       const text = read("6.18", "bundle", file.path);
       if (text.trim() === "") continue; // empty outputs (no ip6tables rules) carry their kind only in the manifest
       expect([file.path, detectKind(text, "")]).toEqual([file.path, file.kind === "ss-tan" && !/ESTAB|TIME-WAIT|CLOSE-WAIT|SYN-RECV/.test(text) ? "ss-ltn" : file.kind]);
+    }
+  });
+
+  it("tells a gzipped capture by its first bytes and reads endless or huge inputs only up to a bound", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nskev-gz-"));
+    try {
+      const capture = readFileSync(join(HOST, "..", "lab", "nat-timewait", "server.pcap"));
+      writeFileSync(join(dir, "server.pcap.gz"), gzipSync(capture));
+      writeFileSync(join(dir, "nstat.txt.gz"), gzipSync("#kernel\nTcpExtListenDrops 3 0.0\n"));
+      const evidence = await loadEvidence([dir, "/dev/zero"]);
+      expect(evidence.files.find((f) => f.path.endsWith("server.pcap.gz"))?.kind).toBe("pcap");
+      expect(evidence.counters.TcpExtListenDrops?.value).toBe(3);
+      expect(evidence.issues.map((i) => `${i.path}: ${i.message}`)).toContain("/dev/zero: skipped: larger than 268435456 bytes and not a capture");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

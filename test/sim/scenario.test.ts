@@ -44,6 +44,14 @@ describe("scenario files", () => {
     expect((e as InputError).location.line).toBe(4);
   });
 
+  it("refuses an alias bomb (billion laughs) as bad input, not by expanding it", () => {
+    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    const e = errorOf(() => readScenarioYaml("bomb.yaml", `${levels.join("\n")}\nname: x\n`));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^bomb\.yaml: .*alias/i);
+  });
+
   it("names an unknown key and its line", () => {
     const e = errorOf(() => fromYaml(GOOD.replace("  count: 5", "  count: 5\n  cuont: 7")));
     expect(e).toBeInstanceOf(InputError);

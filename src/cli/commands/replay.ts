@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadEvidence, parseManifest } from "../../evidence/index.js";
@@ -6,6 +6,7 @@ import { checkWhatIf, extractCapture, listenersFromSockets, renderReplayText, wh
 import { InputError, UsageError } from "../../util/errors.js";
 import { parseAddress, parsePort } from "../options.js";
 import { byteProgress } from "../progress.js";
+import { readFileUpTo } from "../../util/read-bounded.js";
 
 interface ReplayFlags {
   kernel?: string;
@@ -32,11 +33,14 @@ function parseCount(name: string, min: number): (text: string) => number {
   };
 }
 
+/** A manifest is a few kB; a larger one is ignored like a missing one. */
+const MANIFEST_LIMIT = 1 << 20;
+
 /** A bundle directory: its server capture (manifest first, else the first capture-looking file) and its port. */
 function captureOfBundle(dir: string): { capture: string; port: number | undefined } {
   let manifestText: string | null = null;
   try {
-    manifestText = readFileSync(join(dir, "manifest.json"), "utf8");
+    manifestText = readFileUpTo(join(dir, "manifest.json"), MANIFEST_LIMIT)?.toString("utf8") ?? null;
   } catch {
     manifestText = null;
   }
