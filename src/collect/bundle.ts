@@ -102,8 +102,9 @@ export async function collectBundle(options: CollectOptions): Promise<BundleMani
 }
 
 function validate(options: CollectOptions): void {
-  if (!Number.isFinite(options.durationSeconds) || options.durationSeconds < 0) {
-    throw new UsageError(`--duration must be a number of seconds ≥ 0, got ${options.durationSeconds}`);
+  // A day at most: timers past 2^31 ms fire at once, and a longer wait is no longer one incident's evidence.
+  if (!Number.isFinite(options.durationSeconds) || options.durationSeconds < 0 || options.durationSeconds > 86_400) {
+    throw new UsageError(`--duration must be a number of seconds from 0 to 86400, got ${options.durationSeconds}`);
   }
   const port = options.port;
   if (port !== undefined && port !== null && (!Number.isInteger(port) || port < 1 || port > 65535)) {

@@ -151,7 +151,36 @@ export function resolveScenario(source: ScenarioSource, overrides: readonly Over
   }
   const scenario = result.data;
   checkKernel(scenario, source, setPaths);
+  checkSize(scenario, source, setPaths);
   return scenario;
+}
+
+/** Twice the bench's 10 M-attempt run (about 100 s of CPU): larger asks run for many minutes and look like a hang. */
+export const MAX_SIMULATED_ATTEMPTS = 20_000_000;
+
+/** Settings that are each valid but together ask for what a run cannot deliver: say so instead of clamping or hanging. */
+function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: ReadonlyMap<string, Override>): void {
+  const blame = (paths: readonly string[], message: string): never => {
+    const fromSet = paths.map((p) => overrideFor(p, setPaths)).find((o) => o !== undefined);
+    if (fromSet) throw new UsageError(`--set ${fromSet.text}: ${message}`);
+    const line = source.lineOf?.(paths[0]?.split(".") ?? []);
+    throw new InputError("bad-format", line === undefined ? { file: source.file } : { file: source.file, line }, message, "a scenario a run can finish");
+  };
+  if (scenario.durationSeconds > scenario.maxSeconds) {
+    blame(["durationSeconds", "maxSeconds"], `durationSeconds ${scenario.durationSeconds} is past maxSeconds ${scenario.maxSeconds} (the hard end of simulated time); raise maxSeconds as well`);
+  }
+  const c = scenario.clients;
+  const perClient = Math.min(c.connectionsPerSecond * scenario.durationSeconds, c.connectionsPerClient ?? Infinity);
+  const flood = scenario.flood;
+  const floodSyns = flood === undefined ? 0 : Math.min(flood.synsPerSecond * (flood.durationSeconds ?? scenario.durationSeconds), flood.count ?? Infinity);
+  const attempts = c.count * perClient + floodSyns;
+  if (attempts > MAX_SIMULATED_ATTEMPTS) {
+    const sizes = `clients.count ${c.count} × ${Math.round(perClient)} connections each${floodSyns > 0 ? ` + ${Math.round(floodSyns)} flood SYNs` : ""}`;
+    blame(
+      ["clients.count", "clients.connectionsPerSecond", "durationSeconds", "flood.synsPerSecond"],
+      `about ${attempts.toExponential(1)} attempts (${sizes}): at most ${MAX_SIMULATED_ATTEMPTS.toExponential(0)} per run (~0.2 M/s of CPU)`,
+    );
+  }
 }
 
 /** Kernel-dependent checks: the server kernel is modelled and every sysctl exists on it with a valid value. */

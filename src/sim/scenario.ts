@@ -25,7 +25,7 @@ const sysctlValue = z.union([z.number(), z.string()]);
 
 const clientsSchema = z
   .object({
-    count: z.number().int().min(1).max(1_000_000).describe("number of client hosts"),
+    count: z.number().int().min(1).max(100_000).describe("number of client hosts (each costs a few kB of state)"),
     kernel: kernelVersion.default("6.18").describe("client kernel: decides TSval clock, offsets and SYN retry timing"),
     addressBase: ipv4.default("198.18.16.1").describe("first client address (consecutive addresses follow)"),
     connectionsPerSecond: z.number().positive().max(1e7).default(1).describe("new connections per second per client host"),

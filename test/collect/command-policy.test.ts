@@ -85,6 +85,7 @@ describe("collect audit", () => {
       writeFileSync(join(parent, "file"), "x");
       await expect(collectBundle({ outDir: join(parent, "file", "out"), durationSeconds: 0, capture: false })).rejects.toThrow(/--out \S+: cannot write \(ENOTDIR\)/);
       await expect(collectBundle({ outDir: "/proc/nosynack-collect-test", durationSeconds: 0, capture: false })).rejects.toThrow(/cannot write \(ENOENT\)/);
+      await expect(collectBundle({ outDir: join(parent, "out"), durationSeconds: 1e12, capture: false })).rejects.toThrow(/--duration must be a number of seconds from 0 to 86400/);
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

@@ -52,6 +52,18 @@ describe("scenario files", () => {
     expect(e.message).toMatch(/^bomb\.yaml: .*alias/i);
   });
 
+  it("refuses a run too large to finish, and a duration past the hard end, instead of hanging or clamping", () => {
+    const big = errorOf(() => loadScenario("healthy", [parseOverride("clients.connectionsPerSecond=1000000")]));
+    expect(big).toBeInstanceOf(UsageError);
+    expect(big.message).toMatch(/^--set clients\.connectionsPerSecond=1000000: about 2\.0e\+8 attempts .*at most 2e\+7/);
+    const late = errorOf(() => loadScenario("healthy", [parseOverride("durationSeconds=86400")]));
+    expect(late.message).toContain("durationSeconds 86400 is past maxSeconds 400");
+    const file = errorOf(() => fromYaml(GOOD.replace("count: 5", "count: 5\n  connectionsPerSecond: 1000000\n  connectionsPerClient: 100000000")));
+    expect(file).toBeInstanceOf(InputError);
+    expect(file.message).toMatch(/about 5\.0e\+7 attempts/);
+    expect(() => loadScenario("healthy", [parseOverride("clients.connectionsPerSecond=1000")])).not.toThrow();
+  });
+
   it("names an unknown key and its line", () => {
     const e = errorOf(() => fromYaml(GOOD.replace("  count: 5", "  count: 5\n  cuont: 7")));
     expect(e).toBeInstanceOf(InputError);
