@@ -66,8 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`nosynack … | head`) is not an error worth a stack trace; nor is a full disk or a
-// closed descriptor behind `>` — those lose the output, so they say so and exit 2 (the destination was the user's).
+// A reader that goes away (`nosynack … | head`) is not an error worth a stack trace; nor is a full disk behind `>`,
+// which loses the output: that says so and exits 2 (the destination was the user's choice).
 for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);

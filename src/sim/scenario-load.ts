@@ -156,7 +156,7 @@ export function resolveScenario(source: ScenarioSource, overrides: readonly Over
 }
 
 /** Twice the bench's 10 M-attempt run (about 100 s of CPU): larger asks run for many minutes and look like a hang. */
-export const MAX_SIMULATED_ATTEMPTS = 20_000_000;
+const MAX_SIMULATED_ATTEMPTS = 20_000_000;
 
 /** Settings that are each valid but together ask for what a run cannot deliver: say so instead of clamping or hanging. */
 function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: ReadonlyMap<string, Override>): void {
