@@ -1,8 +1,8 @@
-import { readdir, rename, writeFile } from "node:fs/promises";
+import { readdir, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { BUNDLE_FORMAT, type BundleManifest, type BundleManifestFile } from "../evidence/manifest.js";
 import { OutputError, UsageError } from "../util/errors.js";
-import { makeDirectory } from "../util/make-directory.js";
+import { makeOutputDirectory, writeOutputFile } from "../util/output-files.js";
 import { startCapture, type RunningCapture } from "./capture.js";
 import { CommandRunner } from "./runner.js";
 import { takeSnapshot, type Snapshot } from "./snapshot.js";
@@ -91,7 +91,7 @@ export async function collectBundle(options: CollectOptions): Promise<BundleMani
   };
   // Write-then-rename: a reader never sees half a manifest.
   const tmp = join(outDir, ".manifest.json.tmp");
-  await writeOutput(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeOutputFile("--out", tmp, `${JSON.stringify(manifest, null, 2)}\n`);
   try {
     await rename(tmp, join(outDir, "manifest.json"));
   } catch (error) {
@@ -121,18 +121,14 @@ function validate(options: CollectOptions): void {
 }
 
 async function prepareOutDir(outDir: string): Promise<void> {
-  try {
-    makeDirectory(outDir);
-  } catch (error) {
-    throw new OutputError("--out", outDir, error);
-  }
+  makeOutputDirectory("--out", outDir);
   const existing = await readdir(outDir);
   if (existing.length > 0) throw new UsageError(`--out ${outDir} is not empty; give a new or empty directory`);
 }
 
 async function writeSnapshot(outDir: string, snapshot: Snapshot, files: BundleManifestFile[], notes: string[]): Promise<void> {
   for (const file of snapshot.files) {
-    await writeOutput(join(outDir, file.path), file.text);
+    writeOutputFile("--out", join(outDir, file.path), file.text);
     files.push(file.snapshot ? { path: file.path, kind: file.kind, snapshot: file.snapshot } : { path: file.path, kind: file.kind });
   }
   notes.push(...snapshot.notes);
@@ -185,12 +181,4 @@ function waitFor(seconds: number, signal: AbortSignal | undefined, tick: (elapse
     const timer = setTimeout(finish, seconds * 1000);
     signal?.addEventListener("abort", finish, { once: true });
   });
-}
-
-async function writeOutput(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text);
-  } catch (error) {
-    throw new OutputError("--out", path, error);
-  }
 }

@@ -3,14 +3,12 @@
  * would yield, so that evidence and diagnose read it as if collected on a host. Counter values are exactly what
  * the kernel model moved; the "before" snapshot is a fresh network namespace (all counters zero, §0).
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { counterExists, isCounterName } from "../kernel/counters.js";
 import { numberToIpv4 } from "./addr.js";
 import { counterLayout, formatNetstatS, formatNstat, formatSs, formatSysctl, formatUname, netToolsEraFor, type SocketLine } from "./host-files.js";
 import { SIM_EPOCH_US } from "./pcap-sink.js";
-import { OutputError } from "../util/errors.js";
-import { makeDirectory } from "../util/make-directory.js";
+import { makeOutputDirectory, writeOutputFile } from "../util/output-files.js";
 import type { Scenario } from "./scenario.js";
 import type { SimRun } from "./simulator.js";
 
@@ -85,11 +83,7 @@ function dmesgLine(uptimeMs: number, text: string): string {
  * `pcapWritten`). Returns the manifest.
  */
 export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: number, pcapWritten: boolean): BundleManifest {
-  try {
-    makeDirectory(dir);
-  } catch (error) {
-    throw new OutputError("--bundle", dir, error);
-  }
+  makeOutputDirectory("--bundle", dir);
   const stack = run.stack;
   const profile = stack.profile;
   const version = profile.version;
@@ -106,7 +100,7 @@ export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: 
 
   const files: BundleFileEntry[] = [];
   const write = (path: string, text: string, entry: Omit<BundleFileEntry, "path">): void => {
-    writeOutput(join(dir, path), text);
+    writeOutputFile("--bundle", join(dir, path), text);
     files.push({ path, ...entry });
   };
 
@@ -151,14 +145,6 @@ export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: 
       "counters start at zero (a fresh network namespace); Ip totals equal Tcp totals (all simulated traffic is TCP)",
     ],
   };
-  writeOutput(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeOutputFile("--bundle", join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
-}
-
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new OutputError("--bundle", path, error);
-  }
 }

@@ -5,8 +5,9 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { InputError, OutputError, UsageError } from "../util/errors.js";
-import { makeDirectory } from "../util/make-directory.js";
+import { parseManifest } from "../evidence/manifest.js";
+import { InputError, UsageError } from "../util/errors.js";
+import { makeOutputDirectory } from "../util/output-files.js";
 import { readFileUpTo } from "../util/read-bounded.js";
 import { Rng } from "../util/rng.js";
 import { ipv4ToNumber } from "./addr.js";
@@ -96,21 +97,14 @@ export function runSimulation(scenario: Scenario, options: RunOptions): RunResul
 
 /** A bundle directory must be new or empty of bundle files: never mix two runs. */
 function prepareBundleDir(dir: string): void {
-  try {
-    makeDirectory(dir);
-  } catch (error) {
-    throw new OutputError("--bundle", dir, error);
-  }
+  makeOutputDirectory("--bundle", dir);
   if (existsSync(join(dir, "manifest.json"))) {
     // Re-running into the same directory replaces the earlier simulated bundle, and only that.
-    let manifest: { producer?: string; files?: { path: string }[] };
-    try {
-      manifest = JSON.parse(readFileUpTo(join(dir, "manifest.json"), SMALL_FILE_BYTES)?.toString("utf8") ?? "too large") as typeof manifest;
-    } catch (error) {
-      throw new UsageError(`--bundle ${dir}: holds a manifest.json that is not a bundle's (${(error as Error).message}); choose another directory`);
-    }
-    if (typeof manifest !== "object" || manifest === null || !Array.isArray(manifest.files ?? [])) {
-      throw new UsageError(`--bundle ${dir}: holds a manifest.json that is not a bundle's; choose another directory`);
+    const text = readFileUpTo(join(dir, "manifest.json"), SMALL_FILE_BYTES);
+    const parsed = text === null ? { value: null, issues: [{ message: `larger than ${SMALL_FILE_BYTES} bytes` }] } : parseManifest(text.toString("utf8"));
+    const manifest = parsed.value;
+    if (manifest === null) {
+      throw new UsageError(`--bundle ${dir}: holds a manifest.json that is not a bundle's (${parsed.issues[0]?.message ?? "invalid"}); choose another directory`);
     }
     if (manifest.producer !== "simulate") throw new UsageError(`--bundle ${dir}: holds a bundle from "${manifest.producer ?? "?"}"; choose another directory`);
     // Only plain file names inside the directory (a manifest is input: never follow "../").

@@ -1,5 +1,6 @@
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { OutputError } from "./errors.js";
 
 /**
  * `mkdir -p`. Not Node's `mkdir(…, { recursive: true })`: where the kernel refuses a new entry with ENOENT inside a
@@ -20,4 +21,22 @@ export function makeDirectory(dir: string): void {
     if (dirname(at) === at) break;
   }
   for (const level of missing.reverse()) mkdirSync(level);
+}
+
+/** makeDirectory for a directory the user named with option `what` (errors become OutputError). */
+export function makeOutputDirectory(what: string, dir: string): void {
+  try {
+    makeDirectory(dir);
+  } catch (error) {
+    throw new OutputError(what, dir, error);
+  }
+}
+
+/** Writes a file of the output the user named with option `what` (errors become OutputError). */
+export function writeOutputFile(what: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new OutputError(what, path, error);
+  }
 }

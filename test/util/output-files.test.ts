@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeDirectory } from "../../src/util/make-directory.js";
+import { makeDirectory } from "../../src/util/output-files.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nsk-mkdir-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
