@@ -21,6 +21,8 @@ const DEFAULT_CHUNK = 256 * 1024;
 const YIELD_EVERY_CHUNKS = 64;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/** Compressed bytes given to zlib at a time (see readStream). */
+const GZIP_PIECE = 64 << 10;
 
 /**
  * Reads a pcap or pcapng capture (optionally gzip-compressed; "-" is stdin) and calls `handler` for every packet
@@ -142,14 +144,22 @@ async function readStream(
   const head = Buffer.concat(first);
   const gzip = head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
   const rest = (async function* () {
-    if (head.length) yield head;
+    let chunk: Buffer | undefined = head.length ? head : undefined;
     while (true) {
-      const step = await iterator.next();
-      if (step.done) return;
-      yield step.value;
+      if (chunk === undefined) {
+        const step = await iterator.next();
+        if (step.done) return;
+        chunk = step.value;
+      }
+      // zlib counts the input it has consumed (bytesWritten) but does not say where in a write it failed: small
+      // writes keep a gzip error's offset within GZIP_PIECE of the fault.
+      const piece = gzip ? GZIP_PIECE : chunk.length;
+      for (let at = 0; at < chunk.length; at += piece) yield chunk.subarray(at, at + piece);
+      chunk = undefined;
     }
   })();
-  const source: AsyncIterable<Buffer> = gzip ? Readable.from(rest).pipe(createGunzip({ chunkSize: 1 << 20 })) : rest;
+  const gunzip = gzip ? createGunzip({ chunkSize: 1 << 20 }) : null;
+  const source: AsyncIterable<Buffer> = gunzip ? Readable.from(rest).pipe(gunzip) : rest;
   const name = gzip ? `${path} (gunzipped)` : path;
   const session = new ReadSession(name, gzip, handler);
   let consumed = 0;
@@ -161,8 +171,10 @@ async function readStream(
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
+    if (gunzip === null) throw readError(path, consumed, error);
     const message = error instanceof Error ? error.message : String(error);
-    throw new InputError("bad-format", { file: path, offset: consumed }, `gzip data is corrupt (${message})`, "a complete gzip stream", { cause: error });
+    const problem = `gzip data is corrupt at or within 64 KiB after this offset (zlib: ${message})`;
+    throw new InputError("bad-format", { file: path, offset: gunzip.bytesWritten }, problem, "a complete gzip stream", { cause: error });
   }
   return session.finish();
 }
@@ -227,6 +239,8 @@ class ReadSession {
       this.stats = emptyStats(this.file, "pcap", this.compressed);
       this.emitter = new PacketEmitter(this.stats, this.handler);
       format = new PcapFormat(this.file, this.emitter);
+    } else if (this.compressed && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+      throw new InputError("bad-magic", { file: this.file, offset: 0 }, "the gunzipped data is gzip again", "a pcap or pcapng inside one layer of gzip (gunzip the file once first)");
     } else {
       const hex = magic.toString(16).padStart(8, "0");
       throw new InputError("bad-magic", { file: this.file, offset: 0 }, `unknown file magic 0x${hex}`, "a pcap (a1b2c3d4 / a1b23c4d), pcapng (0a0d0d0a) or gzip (1f8b) file");

@@ -44,11 +44,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are "errors" to commander; they already printed.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
-        return EXIT.ok;
-      }
-      return EXIT.usage;
+      // Help and version are "errors" to commander and have already printed; help asked for exits 0, help shown
+      // because something was missing (`nosynack` without a command, on stderr) is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`nosynack: ${error.message}\n`);

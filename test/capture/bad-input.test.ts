@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/reader.js";
@@ -100,7 +101,46 @@ describe("bad captures: exit 3 with file, byte offset and what was expected", ()
     }
   });
 
+  // A 600 kB capture gzipped at level 0: stored deflate blocks sit at known places.
+  const records = pcap.subarray(24);
+  const largeGz = gzipSync(Buffer.concat([pcap.subarray(0, 24), ...Array.from({ length: Math.ceil(600_000 / records.length) }, () => records)]), { level: 0 });
+  /** The offset a gzip error names; it must lie at most 64 KiB before the fault. */
+  function gzipErrorOffset(stderr: string): number {
+    return Number(/byte offset (\d+): gzip data is corrupt at or within 64 KiB after this offset \(zlib: [^)]+\)/.exec(stderr)?.[1]);
+  }
+
+  it("names the compressed offset of corrupt gzip data, near the fault", () => {
+    let block = 10;
+    while (block < 200_000) block += 5 + largeGz.readUInt16LE(block + 1);
+    const broken = Buffer.from(largeGz);
+    broken.writeUInt16LE(broken.readUInt16LE(block + 3) ^ 1, block + 3); // NLEN no longer ~LEN
+    const r = runCli(["analyze", file("broken.pcap.gz", broken)]);
+    expect(r.code).toBe(3);
+    const offset = gzipErrorOffset(r.stderr);
+    expect(offset).toBeLessThanOrEqual(block + 3);
+    expect(offset).toBeGreaterThan(block + 3 - (64 << 10));
+  });
+
+  it("tells trailing garbage and gzip inside gzip apart from a bad capture", () => {
+    const trailing = runCli(["analyze", file("trailing.pcap.gz", Buffer.concat([largeGz, Buffer.from("garbage after the stream")]))]);
+    expect(trailing.code).toBe(3);
+    const offset = gzipErrorOffset(trailing.stderr);
+    expect(offset).toBeLessThanOrEqual(largeGz.length);
+    expect(offset).toBeGreaterThan(largeGz.length - (64 << 10));
+    const twice = runCli(["analyze", file("twice.pcap.gz", gzipSync(gzipSync(pcap)))]);
+    expect(twice.code).toBe(3);
+    expect(twice.stderr).toContain("the gunzipped data is gzip again; expected a pcap or pcapng inside one layer of gzip");
+  });
+
   it("exits 2 on usage errors", () => {
+    const bare = runCli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("Usage: nosynack");
+    expect(runCli(["--help"]).code).toBe(0);
+    expect(runCli(["help", "analyze"]).code).toBe(0);
+    const twice = runCli(["analyze", "-", "-"], pcap);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("- (stdin) can be given once");
     expect(runCli(["analyze"]).code).toBe(2);
     expect(runCli(["analyze", "--port", "0", "x"]).code).toBe(2);
     expect(runCli(["analyze", "--server", "not-an-ip", "x"]).code).toBe(2);

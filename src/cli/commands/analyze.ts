@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { analyzeCaptures, type AnalyzeOptions } from "../../handshakes/analyze.js";
 import { renderAnalyzeText } from "../../report/analyze-text.js";
 import { ANSI, PLAIN } from "../../report/text-format.js";
+import { UsageError } from "../../util/errors.js";
 import { parseAddress, parsePort, parseThreads } from "../options.js";
 import { byteProgress } from "../progress.js";
 import { useColour } from "../terminal.js";
@@ -31,6 +32,8 @@ Examples:
   tcpdump -i eth0 -w - 'tcp port 8080' | nosynack analyze -`,
     )
     .action(async (captures: string[], flags: AnalyzeFlags) => {
+      // stdin read a second time is empty: the second "-" would silently count nothing
+      if (captures.filter((path) => path === "-").length > 1) throw new UsageError("- (stdin) can be given once");
       const progress = await byteProgress("reading");
       const options: AnalyzeOptions = { onProgress: (_i, read, total) => progress.update(read, total) };
       if (flags.server !== undefined) options.server = flags.server;
