@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { readdir, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { BUNDLE_FORMAT, type BundleManifest, type BundleManifestFile } from "../evidence/manifest.js";
@@ -117,6 +118,22 @@ function validate(options: CollectOptions): void {
   // The interface name goes to tcpdump as one argv element; still refuse anything that is not an ifname.
   if (options.iface && !/^[A-Za-z0-9_.:@-]{1,15}$/.test(options.iface)) {
     throw new UsageError(`--iface is not an interface name: ${options.iface}`);
+  }
+  // Said up front: a tcpdump that cannot open the interface would only leave a note in the manifest.
+  if (options.iface && options.iface !== "any" && options.capture !== false) {
+    const known = interfaceNames();
+    if (known !== null && !known.includes(options.iface)) {
+      throw new UsageError(`--iface ${options.iface}: no such interface here (this host has: any, ${known.join(", ")})`);
+    }
+  }
+}
+
+/** Network interfaces of this network namespace, or null where /sys does not list them. */
+function interfaceNames(): string[] | null {
+  try {
+    return readdirSync("/sys/class/net").sort();
+  } catch {
+    return null;
   }
 }
 

@@ -62,6 +62,9 @@ function applyOverrides(raw: Json, overrides: readonly Override[]): Map<string, 
     }
     const parts = o.key.split(".");
     if (parts.some((p) => p === "")) throw new UsageError(`--set ${o.text}: "${o.key}" is not a dotted scenario key`);
+    // Names every object inherits would reach Object.prototype (and change every object in the process).
+    const inherited = parts.find((p) => p in Object.prototype);
+    if (inherited !== undefined) throw new UsageError(`--set ${o.text}: "${inherited}" is not a scenario key (see nosynack simulate --schema)`);
     let node: Json = raw;
     for (const part of parts.slice(0, -1)) {
       const next = node[part];

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -86,6 +86,20 @@ describe("collect audit", () => {
       await expect(collectBundle({ outDir: join(parent, "file", "out"), durationSeconds: 0, capture: false })).rejects.toThrow(/--out \S+: cannot write \(ENOTDIR\)/);
       await expect(collectBundle({ outDir: "/proc/nosynack-collect-test", durationSeconds: 0, capture: false })).rejects.toThrow(/cannot write \(ENOENT\)/);
       await expect(collectBundle({ outDir: join(parent, "out"), durationSeconds: 1e12, capture: false })).rejects.toThrow(/--duration must be a number of seconds from 0 to 86400/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses an interface this host does not have before writing anything", async (context) => {
+    if (!existsSync("/sys/class/net/lo")) return context.skip("no /sys/class/net here");
+    const parent = mkdtempSync(join(tmpdir(), "nskev-audit-"));
+    const outDir = join(parent, "out");
+    try {
+      await expect(collectBundle({ outDir, durationSeconds: 0, iface: "nosuchif0" })).rejects.toThrow(/--iface nosuchif0: no such interface here \(this host has: any, .*\blo\b/);
+      expect(existsSync(outDir)).toBe(false);
+      // Without a capture the interface does not matter.
+      await expect(collectBundle({ outDir, durationSeconds: 0, iface: "nosuchif0", capture: false })).resolves.toBeDefined();
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

@@ -119,6 +119,16 @@ describe("--set overrides", () => {
     expect(errorOf(() => parseOverride("clients.count"))).toBeInstanceOf(UsageError);
     expect(errorOf(() => loadScenario("healthy", [parseOverride("net.ipv4.tcp_syncookies=7")]))).toBeInstanceOf(UsageError);
   });
+
+  it("refuses inherited names such as __proto__ without touching Object.prototype", () => {
+    for (const key of ["__proto__.count", "clients.__proto__.x", "constructor.x"]) {
+      const error = errorOf(() => loadScenario("healthy", [parseOverride(`${key}=1`)]));
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error.message).toMatch(/"(__proto__|constructor)" is not a scenario key/);
+    }
+    expect(Object.prototype).not.toHaveProperty("count");
+    expect(Object.prototype).not.toHaveProperty("x");
+  });
 });
 
 describe("built-in scenarios and the schema", () => {
