@@ -4,6 +4,7 @@
  * the kernel model moved; the "before" snapshot is a fresh network namespace (all counters zero, §0).
  */
 import { join } from "node:path";
+import { BUNDLE_FORMAT, type BundleManifest, type BundleManifestFile } from "../evidence/manifest.js";
 import { counterExists, isCounterName } from "../kernel/counters.js";
 import { numberToIpv4 } from "./addr.js";
 import { counterLayout, formatNetstatS, formatNstat, formatSs, formatSysctl, formatUname, netToolsEraFor, type SocketLine } from "./host-files.js";
@@ -11,27 +12,6 @@ import { SIM_EPOCH_US } from "./pcap-sink.js";
 import { makeOutputDirectory, writeOutputFile } from "../util/output-files.js";
 import type { Scenario } from "./scenario.js";
 import type { SimRun } from "./simulator.js";
-
-export const BUNDLE_FORMAT = "nosynack-bundle/1";
-
-export interface BundleFileEntry {
-  readonly path: string;
-  readonly kind: string;
-  readonly snapshot?: "before" | "after";
-  readonly side?: "server" | "client";
-}
-
-export interface BundleManifest {
-  readonly format: typeof BUNDLE_FORMAT;
-  readonly producer: "simulate";
-  readonly label: string;
-  readonly kernel: string;
-  readonly started: string;
-  readonly ended: string;
-  readonly port: number;
-  readonly files: readonly BundleFileEntry[];
-  readonly notes: readonly string[];
-}
 
 /**
  * Sysctls a `sysctl -a` always shows beside the modelled ones; fixed Linux defaults that the SYN path of the
@@ -98,8 +78,8 @@ export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: 
   const layout = counterLayout(version, modelled, has);
   const era = netToolsEraFor(version);
 
-  const files: BundleFileEntry[] = [];
-  const write = (path: string, text: string, entry: Omit<BundleFileEntry, "path">): void => {
+  const files: BundleManifestFile[] = [];
+  const write = (path: string, text: string, entry: Omit<BundleManifestFile, "path">): void => {
     writeOutputFile("--bundle", join(dir, path), text);
     files.push({ path, ...entry });
   };
