@@ -123,7 +123,7 @@ function validate(options: CollectOptions): void {
   if (options.iface && options.iface !== "any" && options.capture !== false) {
     const known = interfaceNames();
     if (known !== null && !known.includes(options.iface)) {
-      throw new UsageError(`--iface ${options.iface}: no such interface here (this host has: any, ${known.join(", ")})`);
+      throw new UsageError(`--iface ${options.iface}: no such interface here (this host has ${["any", ...known].join(", ")})`);
     }
   }
 }

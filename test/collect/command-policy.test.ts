@@ -96,7 +96,7 @@ describe("collect audit", () => {
     const parent = mkdtempSync(join(tmpdir(), "nskev-audit-"));
     const outDir = join(parent, "out");
     try {
-      await expect(collectBundle({ outDir, durationSeconds: 0, iface: "nosuchif0" })).rejects.toThrow(/--iface nosuchif0: no such interface here \(this host has: any, .*\blo\b/);
+      await expect(collectBundle({ outDir, durationSeconds: 0, iface: "nosuchif0" })).rejects.toThrow(/--iface nosuchif0: no such interface here \(this host has any, .*\blo\b/);
       expect(existsSync(outDir)).toBe(false);
       // Without a capture the interface does not matter.
       await expect(collectBundle({ outDir, durationSeconds: 0, iface: "nosuchif0", capture: false })).resolves.toBeDefined();
