@@ -6,7 +6,7 @@
 import { basename, dirname, join } from "node:path";
 import { analyzeCaptures } from "../handshakes/analyze.js";
 import type { AnalyzeSummary } from "../handshakes/analysis-types.js";
-import { buildEvidence, parseManifest, readEvidenceInputs, type BundleManifest, type InputFile } from "../evidence/index.js";
+import { buildEvidence, parseManifest, readEvidenceInputs, unusedFiles, type BundleManifest, type InputFile } from "../evidence/index.js";
 import type { HostEvidence, KernelLogEvent } from "../evidence/types.js";
 import { COUNTER_NAMES, parseKernelVersion, profileFor, type KernelProfile } from "../kernel/index.js";
 import { InputError, UsageError } from "../util/errors.js";
@@ -32,7 +32,6 @@ export async function diagnosePaths(paths: readonly string[], options: DiagnoseO
     const first = missing[0];
     throw new InputError("unreadable", { file: first?.path ?? "" }, first?.message ?? "unreadable", "a readable capture, host-evidence file or bundle directory");
   }
-  const warnings = inputs.unreadable.map((u) => `${u.path}: ${u.message}`);
 
   const manifests = manifestsOf(inputs.files);
   const sides = sideIndex(manifests);
@@ -44,6 +43,13 @@ export async function diagnosePaths(paths: readonly string[], options: DiagnoseO
 
   const hostInputs = { ...inputs, files: inputs.files.filter((f) => f.capture === null) };
   const evidence = buildEvidence(hostInputs);
+  // Unreadable and unrecognised files are said whether or not other host files were usable.
+  const unused = unusedFiles(hostInputs, evidence);
+  const warnings = unused.map((u) => `${u.path}: ${u.reason}`);
+  const given = evidence.files.filter((f) => f.kind !== "manifest");
+  if (given.length > 0 && given.every((f) => f.kind === null)) {
+    warnings.push(`none of the host files was recognised (${given.map((f) => f.path).join(", ")}): the diagnosis has no host evidence`);
+  }
   // Routes and neighbours alone are no host evidence for the rules (they read them as ctx.net).
   const hostFiles = evidence.files.filter((f) => f.kind !== null && f.kind !== "manifest" && f.kind !== "ip-route" && f.kind !== "ip-neigh");
   const host: HostEvidence | null = hostFiles.length > 0 ? evidence : null;
@@ -63,7 +69,9 @@ export async function diagnosePaths(paths: readonly string[], options: DiagnoseO
     ...captureFiles.map((f) => ({ path: f.path, kind: f.capture })),
     ...evidence.files.filter((f) => f.kind !== "pcap" && f.kind !== "pcapng").map((f) => ({ path: f.path, kind: f.kind })),
   ];
-  if (host) for (const issue of host.issues.filter((i) => i.line === null)) warnings.push(`${issue.path}: ${issue.message}`);
+  // Other file-level issues (a manifest that disagrees with the content, …); those of unused files are said above.
+  const saidAbove = new Set(unused.map((u) => u.path));
+  if (host) for (const issue of host.issues.filter((i) => i.line === null && !saidAbove.has(i.path))) warnings.push(`${issue.path}: ${issue.message}`);
   if (capture) for (const w of capture.warnings) warnings.push(`${w.file}: ${w.message}`);
   return {
     verdict: result.verdict,

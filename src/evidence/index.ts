@@ -20,8 +20,9 @@ export type {
 } from "./types.js";
 export { EVIDENCE_KINDS } from "./types.js";
 export { captureKind, detectKind } from "./detect.js";
-export { buildEvidence, loadEvidence, readEvidenceInputs } from "./load.js";
-export type { EvidenceInputs, InputFile } from "./load.js";
+export { buildEvidence, kernelFileOf, loadEvidence, readEvidenceInputs, unusedFiles } from "./load.js";
+export type { EvidenceInputs, InputFile, UnusedFile } from "./load.js";
+export { decodeHostText } from "./text.js";
 export { BUNDLE_FORMAT, bundleManifestSchema, parseManifest } from "./manifest.js";
 export type { BundleManifest, BundleManifestFile } from "./manifest.js";
 export { parsePortList, portMatches, rulesMatchingPort } from "./firewall.js";

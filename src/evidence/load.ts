@@ -16,6 +16,7 @@ import { parseProcNetTcp } from "./proc-net-tcp.js";
 import { parseProcMib } from "./proc-mib.js";
 import { listenersOf, parseSsSockets, parseSsSummary, type SsSocket } from "./ss.js";
 import { parseSysctl } from "./sysctl.js";
+import { decodeHostText } from "./text.js";
 import type {
   ConntrackUsage,
   CounterSet,
@@ -77,6 +78,43 @@ export async function readEvidenceInputs(paths: readonly string[]): Promise<Evid
   return { files, unreadable, readableRoots };
 }
 
+/** A given file that adds nothing to the evidence, and why: for the warnings of commands that take host files. */
+export interface UnusedFile {
+  readonly path: string;
+  readonly problem: "unreadable" | "not-recognised";
+  /** "unreadable: ENOENT", "skipped: larger than …", "not a recognised host file", "not a recognised host file (empty)" */
+  readonly reason: string;
+}
+
+/**
+ * The files among `inputs` that could not be read, then those read whose kind no parser recognises (captures and
+ * manifests are recognised). `evidence` is `buildEvidence(inputs)`.
+ */
+export function unusedFiles(inputs: EvidenceInputs, evidence: HostEvidence): UnusedFile[] {
+  const out: UnusedFile[] = inputs.unreadable.map((u) => ({ path: u.path, problem: "unreadable", reason: u.message }));
+  const read = new Map(inputs.files.map((f) => [f.path, f]));
+  for (const file of evidence.files) {
+    if (file.kind !== null) continue;
+    const text = read.get(file.path)?.text ?? null;
+    const detail = text === null ? " (binary, not a capture)" : text.trim() === "" ? " (empty)" : "";
+    out.push({ path: file.path, problem: "not-recognised", reason: `not a recognised host file${detail}` });
+  }
+  return out;
+}
+
+/** The uname or /proc/version file that `evidence.kernel` was read from (`evidence` is `buildEvidence(inputs)`). */
+export function kernelFileOf(inputs: EvidenceInputs, evidence: HostEvidence): string | null {
+  if (evidence.kernel === null) return null;
+  const read = new Map(inputs.files.map((f) => [f.path, f]));
+  // buildEvidence takes the first of these files, in input order, that names a release.
+  for (const file of evidence.files) {
+    if (file.kind !== "uname" && file.kind !== "proc-version") continue;
+    const release = parseKernelRelease(read.get(file.path)?.text ?? "").value;
+    if (release !== null) return release === evidence.kernel ? file.path : null;
+  }
+  return null;
+}
+
 /** Reads and merges everything under `paths` into one HostEvidence. Never throws on file content. */
 export async function loadEvidence(paths: readonly string[]): Promise<HostEvidence> {
   return buildEvidence(await readEvidenceInputs(paths));
@@ -110,7 +148,7 @@ async function manifestIndex(paths: readonly string[]): Promise<ManifestIndex> {
     try {
       const text = readFileUpTo(path, MAX_TEXT_BYTES);
       if (text === null) continue; // reported when the manifest itself is read
-      manifest = parseManifest(text.toString("utf8")).value;
+      manifest = parseManifest(decodeHostText(text)).value;
     } catch {
       continue; // reported when the manifest itself is read
     }
@@ -148,8 +186,10 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
       }
       bytes = inner;
     }
-    if (bytes.includes(0)) return { path, text: null, capture: null, manifestEntry };
-    return { path, text: bytes.toString("utf8"), capture: null, manifestEntry };
+    // The one place host-file bytes become text: by the BOM, so UTF-16 (which is full of zero bytes) is not "binary".
+    const text = decodeHostText(bytes);
+    if (text.includes("\u0000")) return { path, text: null, capture: null, manifestEntry };
+    return { path, text, capture: null, manifestEntry };
   } catch (error) {
     unreadable.push({ path, line: null, message: `unreadable: ${errorCode(error)}` });
     return null;

@@ -192,8 +192,8 @@ export const ICMP_HISTOGRAMS: Readonly<Record<string, Table>> = {
   "icmp output histogram:": ICMP_OUT_HISTOGRAM,
 };
 
-/** Replaces the first number by `%`, lower-cases, collapses spaces, drops a trailing period (1.60 style). */
-export function normaliseWording(line: string): { key: string; value: number } | null {
+/** Replaces the first number by `%` (returned as its text, checked by the caller), lower-cases, collapses spaces, drops a trailing period (1.60 style). */
+export function normaliseWording(line: string): { key: string; value: string } | null {
   const match = /-?\d+/.exec(line);
   if (!match) return null;
   const key = `${line.slice(0, match.index)}%${line.slice(match.index + match[0].length)}`
@@ -201,5 +201,5 @@ export function normaliseWording(line: string): { key: string; value: number } |
     .replace(/\s+/g, " ")
     .replace(/\.$/, "")
     .toLowerCase();
-  return { key, value: Number(match[0]) };
+  return { key, value: match[0] };
 }

@@ -1,5 +1,5 @@
 import { ICMP_HISTOGRAMS, normaliseWording, WORDING } from "./netstat-s-wording.js";
-import { IssueList, quote, splitLines } from "./text.js";
+import { IssueList, quote, setCounter, splitLines } from "./text.js";
 import type { CounterSet, Parsed } from "./types.js";
 
 const SECTION = /^([A-Za-z][A-Za-z0-9]*):\s*$/;
@@ -50,12 +50,12 @@ export function parseNetstatS(text: string): Parsed<CounterSet> {
     const table = deep && histogram ? histogram : WORDING[section];
     const known = wording && table ? table[wording.key] : undefined;
     if (known !== undefined && wording) {
-      counters[`${section}${known}`] = wording.value;
+      setCounter(counters, issues, lineNo, `${section}${known}`, wording.value);
       return;
     }
     const named = NAMED.exec(line);
     if (named) {
-      counters[`${section}${named[1] ?? ""}`] = Number(named[2]);
+      setCounter(counters, issues, lineNo, `${section}${named[1] ?? ""}`, named[2] ?? "");
       return;
     }
     if (/^(Forwarding is|Default TTL is|RTO algorithm is)/i.test(line)) return; // static settings, not counters

@@ -1,4 +1,4 @@
-import { IssueList, parseInteger, quote, splitLines } from "./text.js";
+import { counterProblem, isCounterNumber, IssueList, quote, setCounter, splitLines } from "./text.js";
 import type { CounterSet, Parsed } from "./types.js";
 
 const NSTAT_LINE = /^([A-Za-z][A-Za-z0-9_]*)\s+(-?\d+)(?:\s+(-?[\d.]+))?\s*$/;
@@ -25,12 +25,12 @@ export function parseNstat(text: string): Parsed<CounterSet> {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const match = NSTAT_LINE.exec(line);
-    const value = match ? parseInteger(match[2] ?? "") : null;
-    if (!match || value === null) {
+    if (!match) {
       issues.add(index + 1, `not an nstat counter line: ${quote(raw)}`);
       return;
     }
-    counters[match[1] ?? ""] = value;
+    // The third column is nstat's rate (a decimal fraction), not a counter: not checked.
+    setCounter(counters, issues, index + 1, match[1] ?? "", match[2] ?? "");
   });
   return { value: counters, issues: issues.items };
 }
@@ -55,9 +55,29 @@ export function parseNstatJson(text: string): Parsed<CounterSet> {
     issues.add(null, 'nstat JSON has no "kernel" object');
     return { value: counters, issues: issues.items };
   }
+  const lineOf = lineFinder(text);
   for (const [name, value] of Object.entries(kernel)) {
-    if (typeof value === "number" && Number.isFinite(value)) counters[name] = value;
-    else issues.add(null, `nstat JSON counter ${name} is not a number`);
+    // Values above 2^53 are approximate here, as every JSON number that large; real u64 counters, so kept.
+    if (typeof value === "number" && isCounterNumber(name, value)) counters[name] = value;
+    else issues.add(lineOf(name), typeof value === "number" ? counterProblem(name, String(value)) : `nstat JSON counter ${name} is not a number`);
   }
   return { value: counters, issues: issues.items };
+}
+
+/** The 1-based line where `"name"` first appears (nstat -j prints one line; a reformatted file has one per key). */
+function lineFinder(text: string): (name: string) => number | null {
+  let newlines: number[] | null = null;
+  return (name) => {
+    const at = text.indexOf(JSON.stringify(name));
+    if (at < 0) return null;
+    newlines ??= [...text.matchAll(/\n/g)].map((m) => m.index);
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((newlines[mid] ?? 0) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
 }

@@ -1,4 +1,4 @@
-import { IssueList, parseInteger, quote, splitLines } from "./text.js";
+import { IssueList, quote, setCounter, splitLines } from "./text.js";
 import type { CounterSet, Parsed } from "./types.js";
 
 const HEADER = /^([A-Za-z][A-Za-z0-9]*):((?:\s+[A-Za-z][A-Za-z0-9_]*)+)\s*$/;
@@ -38,8 +38,8 @@ export function parseProcMib(text: string): Parsed<CounterSet> {
       issues.add(i + 2, `${section}: ${names.length} names but ${numbers.length} values`);
     }
     names.forEach((name, k) => {
-      const value = parseInteger(numbers[k] ?? "");
-      if (value !== null) counters[`${section}${name}`] = value;
+      const value = numbers[k];
+      if (value !== undefined) setCounter(counters, issues, i + 2, `${section}${name}`, value);
     });
     i++;
   }

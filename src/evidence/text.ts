@@ -1,5 +1,23 @@
 import type { LineIssue } from "./types.js";
 
+/**
+ * A host file's bytes as text, decoded by its byte-order mark: UTF-16LE (FF FE, what Windows PowerShell's `>`
+ * writes), UTF-16BE (FE FF), UTF-8 with a BOM (EF BB BF); UTF-8 without one. The BOM itself is dropped.
+ */
+export function decodeHostText(bytes: Buffer): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.toString("utf8", 3);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16(bytes.subarray(2), false);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return utf16(bytes.subarray(2), true);
+  return bytes.toString("utf8");
+}
+
+/** UTF-16 code units to text; an odd last byte (a truncated file) becomes U+FFFD, as a decoder would make it. */
+function utf16(body: Buffer, bigEndian: boolean): string {
+  const even = Buffer.from(body.subarray(0, body.length - (body.length % 2)));
+  if (bigEndian) even.swap16();
+  return even.toString("utf16le") + (body.length % 2 === 1 ? "\ufffd" : "");
+}
+
 /** Lines without line terminators (CRLF tolerated); a trailing newline adds no empty last line. */
 export function splitLines(text: string): string[] {
   const lines = text.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
@@ -7,10 +25,55 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** A non-negative or negative decimal integer, or null. Counters beyond 2^53 lose precision (kept as numbers). */
+/** A non-negative or negative decimal integer, or null (ss columns; counters go through setCounter). */
 export function parseInteger(text: string): number | null {
   if (!/^-?\d+$/.test(text)) return null;
   return Number(text);
+}
+
+/** What a counter value must be: the kernel's SNMP/MIB counters are u64 (unsigned long, %lu in /proc). */
+export const COUNTER_EXPECTED = "an unsigned 64-bit counter";
+
+const U64_MAX = 18446744073709551615n;
+const I64_MIN = -9223372036854775808n;
+const I64_MAX = 9223372036854775807n;
+
+/**
+ * Fields the kernel prints signed: Tcp MaxConn is -1 ("dynamic", RFC 2012), printed with %ld by
+ * snmp_seq_show_tcp_udp() (net/ipv4/proc.c); every other MIB field is printed with %lu.
+ */
+const SIGNED_FIELDS: ReadonlySet<string> = new Set(["TcpMaxConn"]);
+
+/**
+ * Stores counter `name` (nstat spelling) from its decimal text, or adds an issue at `line` and leaves it out when
+ * the text is not an unsigned 64-bit integer (negative, more than 20 digits, above 2^64 − 1).
+ */
+export function setCounter(counters: Record<string, number>, issues: IssueList, line: number | null, name: string, text: string): void {
+  if (counterTextOk(name, text)) {
+    // Above 2^53 a Number is approximate; such values are real (u64 counters run that high) and kept, not dropped.
+    counters[name] = Number(text);
+    return;
+  }
+  issues.add(line, counterProblem(name, text));
+}
+
+/** Whether a value that is already a number (nstat -j) is a counter: integral, within u64 (2^64 − 1 rounds to 2^64). */
+export function isCounterNumber(name: string, value: number): boolean {
+  const signed = SIGNED_FIELDS.has(name);
+  return Number.isInteger(value) && value >= (signed ? -(2 ** 63) : 0) && value <= (signed ? 2 ** 63 : 2 ** 64);
+}
+
+function counterTextOk(name: string, text: string): boolean {
+  if (/^\d{1,20}$/.test(text)) return text.length < 20 || BigInt(text) <= U64_MAX;
+  if (!SIGNED_FIELDS.has(name) || !/^-?\d{1,19}$/.test(text)) return false;
+  const value = BigInt(text);
+  return value >= I64_MIN && value <= I64_MAX;
+}
+
+/** The issue for a counter value that is not one. */
+export function counterProblem(name: string, text: string): string {
+  const shown = text.length > 24 ? `${text.slice(0, 12)}… (${text.replace(/^-/, "").length} digits)` : text;
+  return `${name} = ${shown}: expected ${COUNTER_EXPECTED} (0 to ${U64_MAX}); counter skipped`;
 }
 
 /** Collects issues with 1-based line numbers. */

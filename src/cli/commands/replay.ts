@@ -1,7 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { loadEvidence, parseManifest } from "../../evidence/index.js";
+import { buildEvidence, decodeHostText, kernelFileOf, parseManifest, readEvidenceInputs, unusedFiles } from "../../evidence/index.js";
+import { KernelConfigError, profileFor } from "../../kernel/index.js";
 import { checkWhatIf, extractCapture, listenersFromSockets, renderReplayText, whatIf, type WhatIfOptions } from "../../replay/index.js";
 import { InputError, UsageError } from "../../util/errors.js";
 import { parseAddress, parsePort } from "../options.js";
@@ -40,7 +41,8 @@ const MANIFEST_LIMIT = 1 << 20;
 function captureOfBundle(dir: string): { capture: string; port: number | undefined } {
   let manifestText: string | null = null;
   try {
-    manifestText = readFileUpTo(join(dir, "manifest.json"), MANIFEST_LIMIT)?.toString("utf8") ?? null;
+    const bytes = readFileUpTo(join(dir, "manifest.json"), MANIFEST_LIMIT);
+    manifestText = bytes === null ? null : decodeHostText(bytes);
   } catch {
     manifestText = null;
   }
@@ -60,6 +62,19 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * A kernel read from the host files that the model cannot run (older than 3.10) is the same usage error as
+ * `--kernel 2.6` (exit 2: the remedy is a choice on the command line), but it names the file it came from.
+ */
+function checkHostKernel(kernel: string, file: string | null): void {
+  try {
+    profileFor(kernel);
+  } catch (error) {
+    if (!(error instanceof KernelConfigError)) throw error;
+    throw new KernelConfigError(error.code, `${file ?? "host files"}: ${error.message}; give --kernel 3.10 or newer to replay with another kernel's model`);
   }
 }
 
@@ -98,13 +113,16 @@ Examples:
         port ??= bundle.port;
         hostPaths.unshift(captureArg);
       }
-      const evidence = hostPaths.length > 0 ? await loadEvidence(hostPaths) : null;
-      const warnings: string[] = [];
+      const inputs = hostPaths.length > 0 ? await readEvidenceInputs(hostPaths) : null;
+      const evidence = inputs !== null ? buildEvidence(inputs) : null;
+      // Host files that add nothing are said, not skipped silently: a typo'd path or a wrong file changes the baseline.
+      const warnings: string[] = inputs !== null && evidence !== null ? unusedFiles(inputs, evidence).map((u) => `${u.path}: ${u.reason}`) : [];
       let kernel = flags.kernel ?? evidence?.kernel ?? DEFAULT_KERNEL;
       if (flags.kernel !== undefined && evidence?.kernel && !evidence.kernel.startsWith(flags.kernel)) {
         warnings.push(`--kernel ${flags.kernel} differs from the host files' kernel ${evidence.kernel}; the model runs ${flags.kernel}`);
       }
       kernel = kernel.trim();
+      if (flags.kernel === undefined && inputs !== null && evidence?.kernel) checkHostKernel(kernel, kernelFileOf(inputs, evidence));
 
       const overrides: Record<string, string> = {};
       for (const item of flags.sysctl) {

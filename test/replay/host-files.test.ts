@@ -1,0 +1,74 @@
+/** `nosynack replay` with host files it cannot use: each one is a warning; a too-old uname names its file. */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const HEALTHY = join(ROOT, "fixtures", "lab", "healthy");
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "replay", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+const work = mkdtempSync(join(tmpdir(), "nosynack-replay-host-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("replay host files", () => {
+  it("warns about each host file that cannot be read or is not recognised, in --json and in text", () => {
+    const missing = join(work, "missing-sysctl.txt");
+    const notes = join(work, "notes.txt");
+    const empty = join(work, "ss-ltn-empty.txt");
+    const corrupt = join(work, "nstat.txt.gz");
+    writeFileSync(notes, "the server was restarted at 10:04, see ticket 4711\nnothing else changed\n");
+    writeFileSync(empty, "");
+    writeFileSync(corrupt, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8]));
+    const sysctl = join(work, "sysctl.txt");
+    writeFileSync(sysctl, "net.ipv4.tcp_syncookies = 1\nnet.core.somaxconn = 4096\n");
+    const args = [join(HEALTHY, "server.pcap"), missing, notes, empty, corrupt, sysctl];
+
+    const json = run(...args, "--json");
+    expect(json.status).toBe(0);
+    const doc = JSON.parse(json.stdout) as { warnings: string[] };
+    expect(doc.warnings).toContain(`${missing}: unreadable: ENOENT`);
+    expect(doc.warnings).toContain(`${notes}: not a recognised host file`);
+    expect(doc.warnings).toContain(`${empty}: not a recognised host file (empty)`);
+    expect(doc.warnings.filter((w) => w.startsWith(`${corrupt}: unreadable: gzip data is corrupt`))).toHaveLength(1);
+    // The file that was used is not a warning.
+    expect(doc.warnings.some((w) => w.includes(sysctl))).toBe(false);
+
+    const text = run(...args);
+    expect(text.status).toBe(0);
+    const flat = text.stdout.replace(/\n\s+/g, " ");
+    expect(flat).toContain("warnings:");
+    expect(flat).toContain(`${missing}: unreadable: ENOENT`);
+    expect(flat).toContain(`${notes}: not a recognised host file`);
+  });
+
+  it("warns about an unrecognised file inside a bundle directory, and nothing for a clean bundle", () => {
+    const clean = run(HEALTHY, "--json");
+    expect(clean.status).toBe(0);
+    expect((JSON.parse(clean.stdout) as { warnings: string[] }).warnings.filter((w) => /not a recognised host file|unreadable/.test(w))).toEqual([]);
+
+    const bundle = join(work, "bundle");
+    cpSync(HEALTHY, bundle, { recursive: true });
+    const extra = join(bundle, "operator-notes.txt");
+    writeFileSync(extra, "collected during the 10:00 incident\n");
+    const result = run(bundle, "--json");
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as { warnings: string[] }).warnings).toContain(`${extra}: not a recognised host file`);
+  });
+
+  it("names the uname file when its kernel is older than the model's floor (exit 2, a setting to change), and runs with --kernel", () => {
+    const uname = join(work, "uname-old.txt");
+    writeFileSync(uname, "2.6.32-754.el6.x86_64\n");
+    const result = run(join(HEALTHY, "server.pcap"), uname);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(uname);
+    expect(result.stderr).toContain("2.6.32");
+    expect(result.stderr).toContain("--kernel");
+
+    const overridden = run(join(HEALTHY, "server.pcap"), uname, "--kernel", "3.10", "--json");
+    expect(overridden.status).toBe(0);
+    expect((JSON.parse(overridden.stdout) as { kernel: string }).kernel.startsWith("3.10")).toBe(true);
+  });
+});
