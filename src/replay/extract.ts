@@ -20,7 +20,15 @@ export interface ExtractOptions {
   /** Only SYNs to this port are attempts. */
   port?: number;
   onProgress?: ReadCaptureOptions["onProgress"];
+  /** Attempts replayed at most; the capture is cut before the SYN of the next one (default DEFAULT_MAX_ATTEMPTS). */
+  maxAttempts?: number;
 }
+
+/**
+ * Replay keeps every attempt and event in memory (about 1.5 kB per attempt at peak, measured on a SYN flood):
+ * a million attempts stay near 1.5 GB, where a whole large capture would exhaust the heap and crash.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 1_000_000;
 
 /** Client segments fed while a handshake may still be pending server-side (3rd-ACK overflow retries). */
 const MAX_HANDSHAKE_RETRY_SEGMENTS = 8;
@@ -58,14 +66,19 @@ export class ReplayExtractor {
   private packets = 0;
   private ipv6Syns = 0;
   private outOfOrder = 0;
+  private readonly maxAttempts: number;
+  /** Set when the attempt limit cut the capture: packets from here on are counted, not replayed. */
+  private cutAt: { micros: number; packet: number } | null = null;
   private readonly warnings: string[] = [];
 
   constructor(private readonly options: ExtractOptions = {}) {
     this.serverFilter = options.server === undefined ? null : parseDotted(options.server);
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
   observe(view: PacketView): void {
     this.packets++;
+    if (this.cutAt !== null) return;
     const t = view.timestampMicros;
     if (this.startMicros < 0) this.startMicros = t;
     if (t < this.lastMicros) this.outOfOrder++;
@@ -112,6 +125,11 @@ export class ReplayExtractor {
       index = state.attempt.syns;
       state.attempt.syns++;
     } else {
+      if (this.attempts.length >= this.maxAttempts) {
+        // As if the capture ended here: attempts in flight get no further packets, like at a capture's real end.
+        this.cutAt = { micros: view.timestampMicros, packet: this.packets };
+        return;
+      }
       const attempt: ReplayAttempt = {
         id: this.attempts.length,
         client: src,
@@ -288,6 +306,13 @@ export class ReplayExtractor {
       this.warnings.push(`${this.outOfOrder} packets were out of time order; events were sorted by time`);
       // Array.prototype.sort is stable: equal times keep capture order.
       events.sort((x, y) => x.atMs - y.atMs);
+    }
+    if (this.cutAt !== null) {
+      const at = ((this.cutAt.micros - this.startMicros) / 1e6).toFixed(3);
+      this.warnings.push(
+        `replay stopped at ${this.maxAttempts} attempts: the capture was replayed up to packet ${this.cutAt.packet} (${at} s in) and not beyond; ` +
+          "narrow it (--port, --server, or a time slice: editcap -A/-B) or raise --max-attempts (about 1.5 kB of memory each)",
+      );
     }
     if (this.ipv6Syns > 0) this.warnings.push(`${this.ipv6Syns} IPv6 SYNs were not replayed (the kernel model covers IPv4)`);
     const start = this.startMicros < 0 ? 0 : this.startMicros;

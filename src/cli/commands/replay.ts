@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { buildEvidence, decodeHostText, kernelFileOf, parseManifest, readEvidenceInputs, unusedFiles } from "../../evidence/index.js";
 import { KernelConfigError, profileFor } from "../../kernel/index.js";
-import { checkWhatIf, extractCapture, listenersFromSockets, renderReplayText, whatIf, type WhatIfOptions } from "../../replay/index.js";
+import { checkWhatIf, DEFAULT_MAX_ATTEMPTS, extractCapture, listenersFromSockets, renderReplayText, whatIf, type WhatIfOptions } from "../../replay/index.js";
 import { InputError, UsageError } from "../../util/errors.js";
 import { parseAddress, parsePort } from "../options.js";
 import { byteProgress } from "../progress.js";
@@ -16,6 +16,7 @@ interface ReplayFlags {
   server?: string;
   port?: number;
   rows: number;
+  maxAttempts: number;
   json?: boolean;
 }
 
@@ -90,6 +91,7 @@ export function registerReplay(program: Command): void {
     .option("--server <addr>", "only SYNs to this IPv4 address", parseAddress)
     .option("--port <n>", "only SYNs to this port", parsePort)
     .option("--rows <n>", "per-attempt rows in the report", parseCount("--rows", 0), 50)
+    .option("--max-attempts <n>", "replay the capture up to this many attempts (about 1.5 kB of memory each)", parseCount("--max-attempts", 1), DEFAULT_MAX_ATTEMPTS)
     .option("--json", "print the JSON document")
     .addHelpText(
       "after",
@@ -140,7 +142,7 @@ Examples:
       const progress = await byteProgress("reading");
       let extraction;
       try {
-        const extractOptions = { onProgress: (read: number, total: number | null) => progress.update(read, total) };
+        const extractOptions = { onProgress: (read: number, total: number | null) => progress.update(read, total), maxAttempts: flags.maxAttempts };
         if (flags.server !== undefined) Object.assign(extractOptions, { server: flags.server });
         if (port !== undefined) Object.assign(extractOptions, { port });
         extraction = (await extractCapture([capture], extractOptions)).extraction;
