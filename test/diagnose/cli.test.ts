@@ -1,6 +1,6 @@
 /** `nosynack diagnose`: contract JSON, exit codes, the terminal report's layout. */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +62,20 @@ describe("nosynack diagnose", () => {
 
   it("exits 2 for a bad --kernel", () => {
     expect(run("--kernel", "banana", join(LAB, "healthy")).status).toBe(2);
+  });
+
+  it("refuses a report path that is an input or the other report, before writing anything", () => {
+    const capture = join(work, "server.pcap");
+    writeFileSync(capture, readFileSync(join(LAB, "healthy", "server.pcap")));
+    const overInput = run(capture, "--html", capture);
+    expect(overInput.status).toBe(2);
+    expect(overInput.stderr).toContain(`--html ${capture}: the same file as the input ${capture}`);
+    expect(readFileSync(capture).equals(readFileSync(join(LAB, "healthy", "server.pcap")))).toBe(true);
+    const report = join(work, "report.out");
+    const twice = run(capture, "--html", report, "--markdown", report);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain(`--markdown ${report}: the same file as --html ${report}`);
+    expect(existsSync(report)).toBe(false);
   });
 
   it("puts the verdict first, then evidence, then fix; 80 columns; no colour without a TTY", () => {

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { diagnosePaths, type DiagnoseOptions } from "../../diagnose/index.js";
 import type { Diagnosis } from "../../diagnose/types.js";
@@ -6,7 +7,7 @@ import { renderDiagnosisText } from "../../report/diagnose-text.js";
 import { renderHtml } from "../../report/html.js";
 import { renderMarkdown } from "../../report/markdown.js";
 import { ANSI, PLAIN } from "../../report/text-format.js";
-import { OutputError } from "../../util/errors.js";
+import { OutputError, UsageError } from "../../util/errors.js";
 import { EXIT } from "../exit-codes.js";
 import { parsePort } from "../options.js";
 import { useColour } from "../terminal.js";
@@ -49,6 +50,7 @@ Examples:
   nosynack diagnose nosynack-bundle/ --html report.html --markdown report.md`,
     )
     .action(async (paths: string[], flags: DiagnoseFlags) => {
+      checkReportPaths(paths, flags);
       const options: { kernel?: string; port?: number } = {};
       if (flags.kernel !== undefined) options.kernel = flags.kernel;
       if (flags.port !== undefined) options.port = flags.port;
@@ -58,6 +60,18 @@ Examples:
       else process.stdout.write(renderDiagnosisText(diagnosis, useColour() ? ANSI : PLAIN));
       process.exitCode = diagnoseExitCode(diagnosis);
     });
+}
+
+/** Before anything is read: a report must not overwrite the other report or one of the inputs (a capture!). */
+function checkReportPaths(inputs: readonly string[], flags: DiagnoseFlags): void {
+  const taken = new Map(inputs.map((path) => [resolve(path), `the input ${path}`]));
+  const reports: Array<[string, string | undefined]> = [["--html", flags.html], ["--markdown", flags.markdown]];
+  for (const [flag, path] of reports) {
+    if (path === undefined) continue;
+    const other = taken.get(resolve(path));
+    if (other !== undefined) throw new UsageError(`${flag} ${path}: the same file as ${other}; give the report another name`);
+    taken.set(resolve(path), `${flag} ${path}`);
+  }
 }
 
 /** The place for --html / --markdown writers (reports engineer): render `diagnosis` to the files named in `flags`. */
