@@ -1,6 +1,9 @@
-/** `nosynack replay` with host files it cannot use: each one is a warning; a too-old uname names its file. */
+/**
+ * `nosynack replay` with host files it cannot use: a named path that cannot be read is exit 3, any other unusable file
+ * a warning; a too-old uname names its file.
+ */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,7 +16,7 @@ const work = mkdtempSync(join(tmpdir(), "nosynack-replay-host-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("replay host files", () => {
-  it("warns about each host file that cannot be read or is not recognised, in --json and in text", () => {
+  it("refuses a named host file it cannot read, and warns about every other unusable one, in --json and in text", () => {
     const missing = join(work, "missing-sysctl.txt");
     const notes = join(work, "notes.txt");
     const empty = join(work, "ss-ltn-empty.txt");
@@ -23,15 +26,25 @@ describe("replay host files", () => {
     writeFileSync(corrupt, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8]));
     const sysctl = join(work, "sysctl.txt");
     writeFileSync(sysctl, "net.ipv4.tcp_syncookies = 1\nnet.core.somaxconn = 4096\n");
-    const args = [join(HEALTHY, "server.pcap"), missing, notes, empty, corrupt, sysctl];
+    const args = [join(HEALTHY, "server.pcap"), notes, empty, sysctl];
+    // Named on the command line and unreadable: an error, as in diagnose.
+    for (const bad of [missing, corrupt]) {
+      const refused = run(...args, bad, "--json");
+      expect(refused.status).toBe(3);
+      expect(refused.stderr).toContain(`nosynack: ${bad}: unreadable: `);
+    }
+    // Unreadable inside a directory: a warning.
+    const dir = join(work, "host-dir");
+    mkdirSync(dir);
+    cpSync(corrupt, join(dir, "nstat.txt.gz"));
+    args.push(dir);
 
     const json = run(...args, "--json");
     expect(json.status).toBe(0);
     const doc = JSON.parse(json.stdout) as { warnings: string[] };
-    expect(doc.warnings).toContain(`${missing}: unreadable: ENOENT`);
     expect(doc.warnings).toContain(`${notes}: not a recognised host file`);
     expect(doc.warnings).toContain(`${empty}: not a recognised host file (empty)`);
-    expect(doc.warnings.filter((w) => w.startsWith(`${corrupt}: unreadable: gzip data is corrupt`))).toHaveLength(1);
+    expect(doc.warnings.filter((w) => w.startsWith(`${join(dir, "nstat.txt.gz")}: unreadable: gzip data is corrupt`))).toHaveLength(1);
     // The file that was used is not a warning.
     expect(doc.warnings.some((w) => w.includes(sysctl))).toBe(false);
 
@@ -39,7 +52,7 @@ describe("replay host files", () => {
     expect(text.status).toBe(0);
     const flat = text.stdout.replace(/\n\s+/g, " ");
     expect(flat).toContain("warnings:");
-    expect(flat).toContain(`${missing}: unreadable: ENOENT`);
+    expect(flat).toContain(`${join(dir, "nstat.txt.gz")}: unreadable: gzip data is corrupt`);
     expect(flat).toContain(`${notes}: not a recognised host file`);
   });
 

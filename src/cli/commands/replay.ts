@@ -116,6 +116,10 @@ Examples:
         hostPaths.unshift(captureArg);
       }
       const inputs = hostPaths.length > 0 ? await readEvidenceInputs(hostPaths) : null;
+      // A path named on the command line that cannot be read is an error, as in diagnose; files found inside a
+      // directory that cannot be read are warnings below.
+      const named = inputs?.unreadable.find((u) => hostArgs.includes(u.path));
+      if (named !== undefined) throw new InputError("unreadable", { file: named.path }, named.message, "a readable host file or directory");
       const evidence = inputs !== null ? buildEvidence(inputs) : null;
       // Host files that add nothing are said, not skipped silently: a typo'd path or a wrong file changes the baseline.
       const warnings: string[] = inputs !== null && evidence !== null ? unusedFiles(inputs, evidence).map((u) => `${u.path}: ${u.reason}`) : [];
