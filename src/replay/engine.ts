@@ -20,6 +20,7 @@ import {
   type SegmentResult,
   type ServerHost,
 } from "../kernel/index.js";
+import { timeOrder } from "./event-list.js";
 import type { Extraction, FirstReply, ReplayAttempt, ReplayEvent } from "./types.js";
 
 /** A listener the replay creates: address 0 = all addresses; backlog null = listen(fd, somaxconn). */
@@ -232,11 +233,14 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
   }
 
   // Per-attempt facts from the capture the synthesised segments reuse.
-  const completeEvent = new Map<number, ReplayEvent>();
+  const events = extraction.events;
+  /** attempt → index of its captured 3rd ACK */
+  const completeEvent = new Map<number, number>();
   const acceptedInCapture = new Set<number>();
-  for (const ev of extraction.events) {
-    if (ev.kind === "complete") completeEvent.set(ev.attempt, ev);
-    else if (ev.kind === "app-accept") acceptedInCapture.add(ev.attempt);
+  for (let i = 0; i < events.length; i++) {
+    const kind = events.kind(i);
+    if (kind === "complete") completeEvent.set(events.attempt(i), i);
+    else if (kind === "app-accept") acceptedInCapture.add(events.attempt(i));
   }
   const rtts = attempts.flatMap((a) => (a.rttMs === null ? [] : [a.rttMs]));
   const medianRtt = median(rtts) ?? DEFAULT_RTT_MS;
@@ -373,7 +377,8 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
   };
 
   const feedAck = (a: ReplayAttempt, st: AttemptState, atMs: number, ev: ReplayEvent | null): void => {
-    const ce = ev ?? completeEvent.get(a.id) ?? null;
+    const completeAt = completeEvent.get(a.id);
+    const ce = ev ?? (completeAt !== undefined ? events.at(completeAt) : null);
     const hasTs = ce !== null ? ce.hasTs : a.tsVal !== null;
     const seg = segment({
       saddr: a.client,
@@ -507,21 +512,21 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
   // shortest such delay (an idle application answering at once) bounds that reaction time: accepts are moved
   // that much earlier.
   const reaction = attempts.reduce((m, a) => (a.acceptDelayMs !== null && a.acceptDelayMs < m ? a.acceptDelayMs : m), Number.POSITIVE_INFINITY);
-  const events =
-    Number.isFinite(reaction) && reaction > 0
-      ? extraction.events.map((ev) => (ev.kind === "app-accept" ? { ...ev, atMs: ev.atMs - reaction } : ev)).sort((x, y) => x.atMs - y.atMs)
-      : extraction.events;
+  const shift = Number.isFinite(reaction) && reaction > 0 ? reaction : 0;
+  const times = new Float64Array(events.length);
+  for (let k = 0; k < events.length; k++) times[k] = events.atMs(k) - (shift > 0 && events.kind(k) === "app-accept" ? shift : 0);
+  const order = shift > 0 ? timeOrder(times) : null;
   let i = 0;
   while (i < events.length || queue.size > 0) {
-    const next = events[i];
-    const capturedAt = next !== undefined ? next.atMs : Number.POSITIVE_INFINITY;
+    const next = i < events.length ? (order !== null ? (order[i] as number) : i) : -1;
+    const capturedAt = next >= 0 ? (times[next] as number) : Number.POSITIVE_INFINITY;
     const syntheticAt = queue.peekTime();
     const at = Math.min(capturedAt, syntheticAt);
     onTimerReplies(host.advance(at));
     // Captured events first at equal times: they happened; synthesised ones are estimates.
-    if (next !== undefined && capturedAt <= syntheticAt) {
+    if (next >= 0 && capturedAt <= syntheticAt) {
       i++;
-      onCaptured(next);
+      onCaptured(events.at(next, capturedAt));
     } else {
       onSynthetic(queue.pop());
     }

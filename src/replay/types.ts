@@ -3,6 +3,7 @@
  * IPv4 as unsigned 32-bit numbers (the kernel model's convention); times are milliseconds from the capture's
  * first packet.
  */
+import type { ReplayEventList } from "./event-list.js";
 
 /** What the server sent first for an attempt, as `analyze` classifies it (cli.md `firstReply`). */
 export type FirstReply = "synack" | "ack" | "rst" | "icmp" | "none";
@@ -87,7 +88,7 @@ export interface ServerEndpoint {
 export interface Extraction {
   readonly attempts: ReplayAttempt[];
   /** Sorted by time (stable: capture order for equal times). */
-  readonly events: ReplayEvent[];
+  readonly events: ReplayEventList;
   readonly endpoints: ServerEndpoint[];
   /** Epoch microseconds of the first packet (time 0 of events). */
   readonly startMicros: number;

@@ -74,11 +74,12 @@ export class CaptureBuilder {
     return at + 0.006;
   }
 
-  /** Writes the frames sorted by time to a new temporary pcap and returns its path. */
-  write(name = "built.pcap"): string {
+  /** Writes the frames sorted by time (or in the order they were added) to a new temporary pcap; returns its path. */
+  write(name = "built.pcap", order: "by-time" | "as-added" = "by-time"): string {
     const path = join(mkdtempSync(join(tmpdir(), "nosynack-")), name);
     const writer = PcapWriter.open(path);
-    for (const [at, frame] of [...this.frames].sort((a, b) => a[0] - b[0])) writer.write((this.epoch + at) * 1e6, frame);
+    const frames = order === "by-time" ? [...this.frames].sort((a, b) => a[0] - b[0]) : this.frames;
+    for (const [at, frame] of frames) writer.write((this.epoch + at) * 1e6, frame);
     writer.close();
     return path;
   }

@@ -66,7 +66,8 @@ describe("extraction", () => {
     const b = new CaptureBuilder();
     tsConnection(b, 0, { addr: "198.18.100.1", port: 1000 }, 1000, 10, "client");
     const x = await extract(b);
-    expect(x.events.map((e) => e.kind)).toEqual(["syn", "complete", "app-accept", "client-fin", "server-fin", "client-final-ack"]);
+    const events = [...x.events];
+    expect(events.map((e) => e.kind)).toEqual(["syn", "complete", "app-accept", "client-fin", "server-fin", "client-final-ack"]);
     expect(x.attempts).toHaveLength(1);
     const a = x.attempts[0];
     expect(a?.observed).toBe("synack");
@@ -74,7 +75,20 @@ describe("extraction", () => {
     expect(a?.closedFirstBy).toBe("client");
     expect(a?.rttMs).toBeCloseTo(1, 3);
     expect(a?.acceptDelayMs).toBeCloseTo(1, 3);
-    expect(x.events.every((e, i) => i === 0 || (x.events[i - 1]?.atMs ?? 0) <= e.atMs)).toBe(true);
+    expect(events.every((e, i) => i === 0 || (events[i - 1]?.atMs ?? 0) <= e.atMs)).toBe(true);
+  });
+
+  it("sorts packets that ran back in time, keeping capture order at equal times, every field with its event", async () => {
+    const b = new CaptureBuilder();
+    b.syn(1.0, { addr: "198.18.100.1", port: 1000 }, server, 111, 1_000);
+    b.syn(0.5, { addr: "198.18.100.2", port: 2000 }, server, 222, 2_000);
+    b.syn(1.0, { addr: "198.18.100.3", port: 3000 }, server, 333, 3_000);
+    const x = (await extractCapture([b.write("unsorted.pcap", "as-added")])).extraction;
+    const events = [...x.events];
+    expect(events.map((e) => e.attempt)).toEqual([1, 0, 2]);
+    expect(events.map((e) => [e.seq, e.tsval])).toEqual([[222, 2_000], [111, 1_000], [333, 3_000]]);
+    expect(events.map((e) => e.atMs)).toEqual([-500, 0, 0].map((ms) => expect.closeTo(ms, 6)));
+    expect(x.warnings).toContain("1 packets were out of time order; events were sorted by time");
   });
 
   it("keeps the client RST that follows a bare ACK and the retry of the same ISN in one attempt", async () => {
@@ -84,7 +98,7 @@ describe("extraction", () => {
     expect(second?.syns).toBe(2);
     expect(second?.observed).toBe("ack");
     expect(second?.observedAnswered).toBe(true);
-    const rst = x.events.find((e) => e.kind === "client-rst");
+    const rst = [...x.events].find((e) => e.kind === "client-rst");
     expect(rst?.flag).toBe(true);
     expect(rst?.attempt).toBe(1);
   });
