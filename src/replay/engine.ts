@@ -20,6 +20,7 @@ import {
   type SegmentResult,
   type ServerHost,
 } from "../kernel/index.js";
+import { FlowTable } from "../util/flow-table.js";
 import { timeOrder } from "./event-list.js";
 import type { Extraction, FirstReply, ReplayAttempt, ReplayEvent } from "./types.js";
 
@@ -250,8 +251,8 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
   // in the model either; one that was never answered is assumed to complete like the others.
   const clientCompletes = (a: ReplayAttempt): boolean => a.rttMs !== null || !a.observedAnswered;
 
-  const byTuple = new Map<string, number>();
-  const tupleOf = (client: number, cport: number, server: number, sport: number): string => `${client}:${cport}>${server}:${sport}`;
+  /** attempt id by (client, server, client port · 65536 + server port) */
+  const byTuple = new FlowTable<number>();
 
   const queue = new SyntheticQueue();
   const synReasons = new Map<string, number>();
@@ -291,7 +292,7 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
   const onTimerReplies = (replies: readonly Reply[]): void => {
     for (const r of replies) {
       if (r.kind !== "synack-retrans") continue;
-      const id = byTuple.get(tupleOf(r.daddr, r.dport, r.saddr, r.sport));
+      const id = byTuple.get(r.daddr, r.saddr, r.dport * 65536 + r.sport);
       if (id === undefined) continue;
       const st = states[id] as AttemptState;
       // The client believes it is connected: every repeated SYN-ACK gets its ACK again.
@@ -327,7 +328,7 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
       if (!retriedAfterAnswer) return;
     }
     st.synsSent++;
-    byTuple.set(tupleOf(a.client, a.clientPort, a.server, a.serverPort), a.id);
+    byTuple.set(a.client, a.server, a.clientPort * 65536 + a.serverPort, a.id);
     const hasTs = ev !== null ? ev.hasTs : a.tsVal !== null;
     // A synthesised SYN's TSval: the first SYN's advanced at 1 kHz (the client's real rate is unknown).
     const tsval = ev !== null ? ev.tsval : ((a.tsVal ?? 0) + Math.round(atMs - a.firstSynMs)) >>> 0;
