@@ -17,6 +17,7 @@ import {
   type Outcome,
   type Reason,
   type Reply,
+  type Segment,
   type SegmentResult,
   type ServerHost,
 } from "../kernel/index.js";
@@ -320,6 +321,10 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
     queue.push(at, S_SYN, a.id, n);
   };
 
+  /** A segment from the attempt's client other than its SYN: one object shape, so that segment() stays fast. */
+  const fromClient = (a: ReplayAttempt, seq: number, ack: number, flags: number, len: number, window: number, hasTs: boolean, tsval: number): Segment =>
+    segment({ saddr: a.client, daddr: a.server, sport: a.clientPort, dport: a.serverPort, seq, ack, flags, len, window, hasTs, tsval });
+
   const feedSyn = (a: ReplayAttempt, st: AttemptState, ev: ReplayEvent | null, atMs: number): void => {
     // The client stops sending SYNs once it has an answer (or a refusal) in the model's world, unless the
     // capture shows it retrying after the real SYN-ACK too (that SYN-ACK never reached it).
@@ -381,19 +386,8 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
     const completeAt = completeEvent.get(a.id);
     const ce = ev ?? (completeAt !== undefined ? events.at(completeAt) : null);
     const hasTs = ce !== null ? ce.hasTs : a.tsVal !== null;
-    const seg = segment({
-      saddr: a.client,
-      daddr: a.server,
-      sport: a.clientPort,
-      dport: a.serverPort,
-      seq: ce !== null ? ce.seq : (a.isn + 1) >>> 0,
-      ack: (st.sntIsn + 1) >>> 0,
-      flags: ACK,
-      len: ce !== null ? ce.len : 0,
-      window: 502,
-      hasTs,
-      tsval: hasTs ? (ce !== null ? ce.tsval : ((a.tsVal ?? 0) + Math.round(atMs - a.firstSynMs)) >>> 0) : 0,
-    });
+    const tsval = hasTs ? (ce !== null ? ce.tsval : ((a.tsVal ?? 0) + Math.round(atMs - a.firstSynMs)) >>> 0) : 0;
+    const seg = fromClient(a, ce !== null ? ce.seq : (a.isn + 1) >>> 0, (st.sntIsn + 1) >>> 0, ACK, ce !== null ? ce.len : 0, 502, hasTs, tsval);
     const r = host.receive(seg, atMs);
     if (r.outcome === "established" && r.conn !== undefined) {
       st.conn = r.conn;
@@ -420,7 +414,6 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
       return;
     }
     const a = attempts[ev.attempt] as ReplayAttempt;
-    const base = { saddr: a.client, daddr: a.server, sport: a.clientPort, dport: a.serverPort, window: 502, hasTs: ev.hasTs, tsval: ev.tsval };
     switch (ev.kind) {
       case "server-fin":
         acceptUpTo(conn);
@@ -431,7 +424,7 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
         const gap = (ev.seq - conn.rcvNxt) >>> 0;
         const len = gap < 0x40000000 ? gap + ev.len : ev.len;
         const ack = ev.flag || conn.state !== "FIN-WAIT-1" ? conn.sndNxt : (conn.sndNxt - 1) >>> 0;
-        host.receive(segment({ ...base, seq: conn.rcvNxt, ack, flags: FIN | ACK, len }), ev.atMs);
+        host.receive(fromClient(a, conn.rcvNxt, ack, FIN | ACK, len, 502, ev.hasTs, ev.tsval), ev.atMs);
         return;
       }
       case "client-final-ack":
@@ -439,10 +432,10 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
           skipped++;
           return;
         }
-        host.receive(segment({ ...base, seq: conn.rcvNxt, ack: conn.sndNxt, flags: ACK }), ev.atMs);
+        host.receive(fromClient(a, conn.rcvNxt, conn.sndNxt, ACK, 0, 502, ev.hasTs, ev.tsval), ev.atMs);
         return;
       case "client-rst":
-        host.receive(segment({ ...base, seq: conn.rcvNxt, flags: RST, hasTs: false, tsval: 0 }), ev.atMs);
+        host.receive(fromClient(a, conn.rcvNxt, 0, RST, 0, 502, false, 0), ev.atMs);
         return;
       default:
         return;
@@ -472,7 +465,7 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
           feedClose(st, ev);
         } else if (st.bareAck >= 0 && !st.answered) {
           // The client's RST to a bare ACK the model sent too: its sequence number is that ACK's ack.
-          host.receive(segment({ saddr: a.client, daddr: a.server, sport: a.clientPort, dport: a.serverPort, seq: st.bareAck, flags: RST, window: 0 }), ev.atMs);
+          host.receive(fromClient(a, st.bareAck, 0, RST, 0, 0, false, 0), ev.atMs);
           st.bareAck = -1;
         } else {
           skipped++;
@@ -494,7 +487,7 @@ export function replay(extraction: Extraction, settings: ReplaySettings): Replay
         return;
       case S_RST:
         synthesised.rsts++;
-        host.receive(segment({ saddr: a.client, daddr: a.server, sport: a.clientPort, dport: a.serverPort, seq: s.value, flags: RST, window: 0 }), s.atMs);
+        host.receive(fromClient(a, s.value, 0, RST, 0, 0, false, 0), s.atMs);
         return;
       case S_SYN:
         synthesised.syns++;

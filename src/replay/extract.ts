@@ -28,7 +28,7 @@ export interface ExtractOptions {
 
 /**
  * Replay keeps every attempt and its events in memory: peak RSS measured at 1.0 kB per attempt for a SYN flood and
- * 3.2 kB for complete connections (~6 events each). A million attempts take 1–3 GB; a whole large capture
+ * 2.4 kB for complete connections (~6 events each). A million attempts take 1–2.5 GB; a whole large capture
  * could exhaust V8's heap and crash.
  */
 export const DEFAULT_MAX_ATTEMPTS = 1_000_000;
@@ -316,7 +316,7 @@ export class ReplayExtractor {
       const at = ((this.cutAt.micros - this.startMicros) / 1e6).toFixed(3);
       this.warnings.push(
         `replay stopped at ${this.maxAttempts} attempts: the capture was replayed up to packet ${this.cutAt.packet} (${at} s in) and not beyond; ` +
-          "narrow it (--port, --server, or a time slice: editcap -A/-B) or raise --max-attempts (1–3 kB of memory each)",
+          "narrow it (--port, --server, or a time slice: editcap -A/-B) or raise --max-attempts (1–2.5 kB of memory each)",
       );
     }
     if (this.ipv6Syns > 0) this.warnings.push(`${this.ipv6Syns} IPv6 SYNs were not replayed (the kernel model covers IPv4)`);

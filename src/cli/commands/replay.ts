@@ -91,7 +91,7 @@ export function registerReplay(program: Command): void {
     .option("--server <addr>", "only SYNs to this IPv4 address", parseAddress)
     .option("--port <n>", "only SYNs to this port", parsePort)
     .option("--rows <n>", "per-attempt rows in the report", parseCount("--rows", 0), 50)
-    .option("--max-attempts <n>", "replay the capture up to this many attempts (1–3 kB of memory each at peak)", parseCount("--max-attempts", 1), DEFAULT_MAX_ATTEMPTS)
+    .option("--max-attempts <n>", "replay the capture up to this many attempts (1–2.5 kB of memory each at peak)", parseCount("--max-attempts", 1), DEFAULT_MAX_ATTEMPTS)
     .option("--json", "print the JSON document")
     .addHelpText(
       "after",
