@@ -81,7 +81,6 @@ export async function readEvidenceInputs(paths: readonly string[]): Promise<Evid
 /** A given file that adds nothing to the evidence, and why: for the warnings of commands that take host files. */
 export interface UnusedFile {
   readonly path: string;
-  readonly problem: "unreadable" | "not-recognised";
   /** "unreadable: ENOENT", "skipped: larger than …", "not a recognised host file", "not a recognised host file (empty)" */
   readonly reason: string;
 }
@@ -91,13 +90,13 @@ export interface UnusedFile {
  * manifests are recognised). `evidence` is `buildEvidence(inputs)`.
  */
 export function unusedFiles(inputs: EvidenceInputs, evidence: HostEvidence): UnusedFile[] {
-  const out: UnusedFile[] = inputs.unreadable.map((u) => ({ path: u.path, problem: "unreadable", reason: u.message }));
+  const out: UnusedFile[] = inputs.unreadable.map((u) => ({ path: u.path, reason: u.message }));
   const read = new Map(inputs.files.map((f) => [f.path, f]));
   for (const file of evidence.files) {
     if (file.kind !== null) continue;
     const text = read.get(file.path)?.text ?? null;
     const detail = text === null ? " (binary, not a capture)" : text.trim() === "" ? " (empty)" : "";
-    out.push({ path: file.path, problem: "not-recognised", reason: `not a recognised host file${detail}` });
+    out.push({ path: file.path, reason: `not a recognised host file${detail}` });
   }
   return out;
 }

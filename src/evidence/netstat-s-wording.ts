@@ -192,7 +192,10 @@ export const ICMP_HISTOGRAMS: Readonly<Record<string, Table>> = {
   "icmp output histogram:": ICMP_OUT_HISTOGRAM,
 };
 
-/** Replaces the first number by `%` (returned as its text, checked by the caller), lower-cases, collapses spaces, drops a trailing period (1.60 style). */
+/**
+ * Replaces the first number by `%` (returned as its text, checked by the caller), lower-cases, collapses spaces,
+ * drops a trailing period (1.60 style).
+ */
 export function normaliseWording(line: string): { key: string; value: string } | null {
   const match = /-?\d+/.exec(line);
   if (!match) return null;
