@@ -315,7 +315,7 @@ export class ReplayExtractor {
     if (this.cutAt !== null) {
       const at = ((this.cutAt.micros - this.startMicros) / 1e6).toFixed(3);
       this.warnings.push(
-        `replay stopped at ${this.maxAttempts} attempts: the capture was replayed up to packet ${this.cutAt.packet} (${at} s in) and not beyond; ` +
+        `replay stopped at ${this.maxAttempts} attempt${this.maxAttempts === 1 ? "" : "s"}: the capture was replayed up to packet ${this.cutAt.packet} (${at} s in) and not beyond; ` +
           "narrow it (--port, --server, or a time slice: editcap -A/-B) or raise --max-attempts (1–2.5 kB of memory each)",
       );
     }
