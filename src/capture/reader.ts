@@ -172,6 +172,11 @@ async function readStream(
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (gunzip === null) throw readError(path, consumed, error);
+    // A gzip file that ends early (a capture copied while still written, a pipeline stopped with Ctrl-C): zlib has
+    // delivered everything before its trailer, so it is read like a plain capture cut short — with a warning.
+    if ((error as NodeJS.ErrnoException).code === "Z_BUF_ERROR" && session.started) {
+      return session.finish(`gzip stream cut short after ${gunzip.bytesWritten} compressed bytes: the end of the capture is missing`);
+    }
     const message = error instanceof Error ? error.message : String(error);
     const problem = `gzip data is corrupt at or within 64 KiB after this offset (zlib: ${message})`;
     throw new InputError("bad-format", { file: path, offset: gunzip.bytesWritten }, problem, "a complete gzip stream", { cause: error });
@@ -210,7 +215,13 @@ class ReadSession {
     this.framer.feed(joined);
   }
 
-  finish(): CaptureStats {
+  /** Whether the format is known (the first bytes have been read). */
+  get started(): boolean {
+    return this.framer !== null;
+  }
+
+  /** Ends the input; `cutShort` is a warning about input that ended early (at the last byte read). */
+  finish(cutShort?: string): CaptureStats {
     if (!this.framer || !this.stats || !this.emitter) {
       throw new InputError("bad-magic", { file: this.file, offset: 0 }, this.pending.length ? `only ${this.pending.length} bytes` : "empty input", "a pcap or pcapng capture");
     }
@@ -224,6 +235,7 @@ class ReadSession {
       const of = left.expected > 0 ? ` of ${left.expected}` : "";
       this.emitter.warn(left.offset, `last record truncated: ${left.bytes}${of} bytes present; ignored`);
     }
+    if (cutShort !== undefined) this.emitter.warn(this.framer.bytesFed, cutShort);
     this.emitter.finish();
     return stats;
   }

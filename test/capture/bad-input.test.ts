@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/reader.js";
@@ -119,6 +119,20 @@ describe("bad captures: exit 3 with file, byte offset and what was expected", ()
     const offset = gzipErrorOffset(r.stderr);
     expect(offset).toBeLessThanOrEqual(block + 3);
     expect(offset).toBeGreaterThan(block + 3 - (64 << 10));
+  });
+
+  it("reads a gzip file that ends early like a capture cut short: what is there, and a warning", () => {
+    const cut = 300_000;
+    const r = runCli(["analyze", "--json", file("cut-short.pcap.gz", largeGz.subarray(0, cut))]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { packets: number; handshakes: unknown; warnings: Array<{ offset: number; message: string }> };
+    // The same as the plain capture cut where the gzip data ends (stored blocks: 5 bytes of header each).
+    const plain = gunzipSync(largeGz.subarray(0, cut), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    const expected = JSON.parse(runCli(["analyze", "--json", file("cut-short.pcap", plain)]).stdout) as typeof summary;
+    expect(summary.packets).toBe(expected.packets);
+    expect(summary.packets).toBeGreaterThan(0);
+    expect(summary.handshakes).toEqual(expected.handshakes);
+    expect(summary.warnings.map((w) => w.message)).toContain(`gzip stream cut short after ${cut} compressed bytes: the end of the capture is missing`);
   });
 
   it("tells trailing garbage and gzip inside gzip apart from a bad capture", () => {
