@@ -3,16 +3,16 @@
  * none of them is recognised; unreadable files are warned about once; UTF-16 host files (PowerShell `>`) diagnose
  * like their UTF-8 originals.
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/tools.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const LAB = join(ROOT, "fixtures", "lab");
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "diagnose", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+/** The built CLI (npm test builds it first). */
+const run = (...args: string[]) => runCli(["diagnose", ...args]);
 const work = mkdtempSync(join(tmpdir(), "nosynack-diag-hostfiles-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -32,7 +32,7 @@ describe("diagnose host-file warnings", () => {
     const capture = join(LAB, "healthy", "server.pcap");
 
     const json = run("--json", capture, notes, blob);
-    expect(json.status).toBe(0);
+    expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout) as Doc;
     expect(doc.warnings).toContain(`${notes}: not a recognised host file`);
     expect(doc.warnings).toContain(`${blob}: not a recognised host file (binary, not a capture)`);
@@ -42,7 +42,7 @@ describe("diagnose host-file warnings", () => {
     expect(summary[0]).toContain(blob);
 
     const text = run(capture, notes, blob);
-    expect(text.status).toBe(0);
+    expect(text.code).toBe(0);
     const flat = text.stdout.replace(/\n\s+/g, " ");
     expect(flat).toContain(`${notes}: not a recognised host file`);
     expect(flat).toContain("none of the host files");
@@ -56,7 +56,7 @@ describe("diagnose host-file warnings", () => {
     writeFileSync(notes, "collected by hand\n");
     writeFileSync(corrupt, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8]));
     const result = run("--json", dir);
-    expect(result.status).toBe(1);
+    expect(result.code).toBe(1);
     const doc = JSON.parse(result.stdout) as Doc;
     expect(doc.verdict).toBe("accept-queue-overflow");
     expect(doc.warnings.filter((w) => w.startsWith(`${notes}:`))).toEqual([`${notes}: not a recognised host file`]);
@@ -77,8 +77,8 @@ describe("diagnose host-file warnings", () => {
     }
     const expected = run("--json", plain);
     const actual = run("--json", utf16);
-    expect(expected.status).toBe(1);
-    expect(actual.status).toBe(1);
+    expect(expected.code).toBe(1);
+    expect(actual.code).toBe(1);
     expect(actual.stdout.split(utf16).join("<dir>")).toBe(expected.stdout.split(plain).join("<dir>"));
     expect((JSON.parse(actual.stdout) as Doc).verdict).toBe("accept-queue-overflow");
   });

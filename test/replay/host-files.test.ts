@@ -2,16 +2,16 @@
  * `nosynack replay` with host files it cannot use: a named path that cannot be read is exit 3, any other unusable file
  * a warning; a too-old uname names its file.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/tools.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const HEALTHY = join(ROOT, "fixtures", "lab", "healthy");
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "replay", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+/** The built CLI (npm test builds it first). */
+const run = (...args: string[]) => runCli(["replay", ...args]);
 const work = mkdtempSync(join(tmpdir(), "nosynack-replay-host-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -30,7 +30,7 @@ describe("replay host files", () => {
     // Named on the command line and unreadable: an error, as in diagnose.
     for (const bad of [missing, corrupt]) {
       const refused = run(...args, bad, "--json");
-      expect(refused.status).toBe(3);
+      expect(refused.code).toBe(3);
       expect(refused.stderr).toContain(`nosynack: ${bad}: unreadable: `);
     }
     // Unreadable inside a directory: a warning.
@@ -40,7 +40,7 @@ describe("replay host files", () => {
     args.push(dir);
 
     const json = run(...args, "--json");
-    expect(json.status).toBe(0);
+    expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout) as { warnings: string[] };
     expect(doc.warnings).toContain(`${notes}: not a recognised host file`);
     expect(doc.warnings).toContain(`${empty}: not a recognised host file (empty)`);
@@ -49,7 +49,7 @@ describe("replay host files", () => {
     expect(doc.warnings.some((w) => w.includes(sysctl))).toBe(false);
 
     const text = run(...args);
-    expect(text.status).toBe(0);
+    expect(text.code).toBe(0);
     const flat = text.stdout.replace(/\n\s+/g, " ");
     expect(flat).toContain("warnings:");
     expect(flat).toContain(`${join(dir, "nstat.txt.gz")}: unreadable: gzip data is corrupt`);
@@ -58,7 +58,7 @@ describe("replay host files", () => {
 
   it("warns about an unrecognised file inside a bundle directory, and nothing for a clean bundle", () => {
     const clean = run(HEALTHY, "--json");
-    expect(clean.status).toBe(0);
+    expect(clean.code).toBe(0);
     expect((JSON.parse(clean.stdout) as { warnings: string[] }).warnings.filter((w) => /not a recognised host file|unreadable/.test(w))).toEqual([]);
 
     const bundle = join(work, "bundle");
@@ -66,7 +66,7 @@ describe("replay host files", () => {
     const extra = join(bundle, "operator-notes.txt");
     writeFileSync(extra, "collected during the 10:00 incident\n");
     const result = run(bundle, "--json");
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { warnings: string[] }).warnings).toContain(`${extra}: not a recognised host file`);
   });
 
@@ -74,14 +74,14 @@ describe("replay host files", () => {
     const uname = join(work, "uname-old.txt");
     writeFileSync(uname, "2.6.32-754.el6.x86_64\n");
     const result = run(join(HEALTHY, "server.pcap"), uname);
-    expect(result.status).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(uname);
     expect(result.stderr).toContain("2.6.32");
     expect(result.stderr).toContain("--kernel");
 
     const overridden = run(join(HEALTHY, "server.pcap"), uname, "--kernel", "3.10", "--json");
-    expect(overridden.status).toBe(0);
+    expect(overridden.code).toBe(0);
     expect((JSON.parse(overridden.stdout) as { kernel: string }).kernel.startsWith("3.10")).toBe(true);
   });
 });
