@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,6 +83,9 @@ describe("simulate and demo on the command line", () => {
       // Node's own recursive mkdir never returns here (see util/make-directory.ts).
       [["--bundle", "/proc/nosynack-test/b"], /--bundle \/proc\/nosynack-test\/b: cannot write \(ENOENT\)/],
       [["--bundle", notBundle], /--bundle \S+not-a-bundle: holds a manifest\.json that is not a bundle's/],
+      // The bundle writes its own capture: a --pcap inside it (here over one of its host files) is refused.
+      [["--bundle", join(tmp, "b"), "--pcap", join(tmp, "b", "sysctl-after.txt")], /--pcap \S+sysctl-after\.txt: inside the --bundle directory \S+b, which holds its own capture/],
+      [["--bundle", join(tmp, "b"), "--pcap", join(tmp, "b", "..pcap")], /--pcap \S+\.\.pcap: inside the --bundle directory/],
     ];
     for (const [args, message] of cases) {
       const out = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "simulate", "healthy", "--set", "clients.count=2", "--set", "durationSeconds=1", ...args], { encoding: "utf8", timeout: 60_000 });
@@ -90,6 +93,11 @@ describe("simulate and demo on the command line", () => {
       expect(out.stderr).toMatch(message);
       expect(out.stderr).not.toMatch(/internal error|\n\s+at /);
     }
+    expect(existsSync(join(tmp, "b")), "refused before anything is written").toBe(false);
+    // A sibling whose name starts like the bundle's is outside it.
+    const sibling = cli(["simulate", "healthy", "--set", "clients.count=2", "--set", "durationSeconds=1", "--bundle", join(tmp, "c"), "--pcap", join(tmp, "c2.pcap")]);
+    expect(sibling.status, sibling.stderr).toBe(0);
+    expect(existsSync(join(tmp, "c2.pcap")) && existsSync(join(tmp, "c", "manifest.json"))).toBe(true);
   });
 
   it("prints one JSON document with the contract's fields and the seed on stderr", () => {

@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import {
   BUILTIN_SCENARIOS,
@@ -63,6 +64,7 @@ Examples:
         process.stdout.write(yaml);
         return;
       }
+      if (flags.pcap !== undefined && flags.bundle !== undefined) checkPcapOutsideBundle(flags.pcap, flags.bundle);
       const scenario = loadScenario(scenarioArg, flags.set.map(parseOverride));
       const seed = flags.seed !== undefined ? parseSeed(flags.seed) : (scenario.seed ?? randomInt(0, MAX_SEED));
       process.stderr.write(`SEED=${seed}\n`);
@@ -79,6 +81,18 @@ Examples:
         process.stderr.write(`bundle written: ${flags.bundle} (${result.manifest.files.length} files, label ${result.manifest.label})\n`);
       }
     });
+}
+
+/**
+ * The bundle writes its own capture: a --pcap inside it would overwrite one of the bundle's files (or be read by
+ * `diagnose` as a second capture of the same traffic). Refused before anything is written.
+ */
+function checkPcapOutsideBundle(pcap: string, bundle: string): void {
+  const inside = relative(resolve(bundle), resolve(pcap));
+  const outside = inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  if (inside !== "" && !outside) {
+    throw new UsageError(`--pcap ${pcap}: inside the --bundle directory ${bundle}, which holds its own capture; give --pcap a path outside it, or leave it out`);
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
