@@ -20,7 +20,7 @@ export type {
 } from "./types.js";
 export { EVIDENCE_KINDS } from "./types.js";
 export { captureKind, detectKind } from "./detect.js";
-export { buildEvidence, kernelFileOf, loadEvidence, readEvidenceInputs, unusedFiles } from "./load.js";
+export { buildEvidence, kernelFileOf, loadEvidence, readEvidenceInputs, readManifestFile, unusedFiles } from "./load.js";
 export type { EvidenceInputs, InputFile, UnusedFile } from "./load.js";
 export { decodeHostText } from "./text.js";
 export { BUNDLE_FORMAT, bundleManifestSchema, parseManifest } from "./manifest.js";

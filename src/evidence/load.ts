@@ -137,20 +137,24 @@ async function walk(dir: string, unreadable: EvidenceIssue[]): Promise<string[]>
   return out;
 }
 
+/** The bundle manifest at `path`; null when it is missing, unreadable, too large or not a manifest. */
+export function readManifestFile(path: string): BundleManifest | null {
+  try {
+    const bytes = readFileUpTo(path, MAX_TEXT_BYTES);
+    return bytes === null ? null : parseManifest(decodeHostText(bytes)).value;
+  } catch {
+    return null;
+  }
+}
+
 type ManifestIndex = Map<string, { kind: string; snapshot: "before" | "after" | null }>;
 
 /** Manifest entries keyed by the file path they name (resolved against the manifest's directory). */
 async function manifestIndex(paths: readonly string[]): Promise<ManifestIndex> {
   const index: ManifestIndex = new Map();
   for (const path of paths.filter((p) => basename(p) === "manifest.json")) {
-    let manifest: BundleManifest | null = null;
-    try {
-      const text = readFileUpTo(path, MAX_TEXT_BYTES);
-      if (text === null) continue; // reported when the manifest itself is read
-      manifest = parseManifest(decodeHostText(text)).value;
-    } catch {
-      continue; // reported when the manifest itself is read
-    }
+    // A manifest that cannot be used is reported when it is read as an input file.
+    const manifest = readManifestFile(path);
     for (const file of manifest?.files ?? []) {
       index.set(join(dirname(path), file.path), { kind: file.kind, snapshot: file.snapshot ?? null });
     }

@@ -1,13 +1,12 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { buildEvidence, decodeHostText, kernelFileOf, parseManifest, readEvidenceInputs, unusedFiles } from "../../evidence/index.js";
+import { buildEvidence, kernelFileOf, readEvidenceInputs, readManifestFile, unusedFiles } from "../../evidence/index.js";
 import { KernelConfigError, profileFor } from "../../kernel/index.js";
 import { checkWhatIf, DEFAULT_MAX_ATTEMPTS, extractCapture, listenersFromSockets, renderReplayText, whatIf, type WhatIfOptions } from "../../replay/index.js";
 import { InputError, UsageError } from "../../util/errors.js";
 import { parseAddress, parsePort } from "../options.js";
 import { byteProgress } from "../progress.js";
-import { readFileUpTo } from "../../util/read-bounded.js";
 
 interface ReplayFlags {
   kernel?: string;
@@ -35,19 +34,9 @@ function parseCount(name: string, min: number): (text: string) => number {
   };
 }
 
-/** A manifest is a few kB; a larger one is ignored like a missing one. */
-const MANIFEST_LIMIT = 1 << 20;
-
 /** A bundle directory: its server capture (manifest first, else the first capture-looking file) and its port. */
 function captureOfBundle(dir: string): { capture: string; port: number | undefined } {
-  let manifestText: string | null = null;
-  try {
-    const bytes = readFileUpTo(join(dir, "manifest.json"), MANIFEST_LIMIT);
-    manifestText = bytes === null ? null : decodeHostText(bytes);
-  } catch {
-    manifestText = null;
-  }
-  const manifest = manifestText !== null ? parseManifest(manifestText).value : null;
+  const manifest = readManifestFile(join(dir, "manifest.json"));
   const captures = (manifest?.files ?? []).filter((f) => f.kind === "pcap" || f.kind === "pcapng");
   const chosen = captures.find((f) => f.side === "server") ?? captures[0];
   if (chosen !== undefined) return { capture: join(dir, chosen.path), port: manifest?.port };
