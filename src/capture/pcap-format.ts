@@ -4,8 +4,7 @@ import { scanRecords, type RecordFormat } from "./framer.js";
 import type { PacketEmitter } from "./packet-emitter.js";
 
 export const PCAP_MAGIC = { MICROS: 0xa1b2c3d4, NANOS: 0xa1b23c4d, MICROS_SWAPPED: 0xd4c3b2a1, NANOS_SWAPPED: 0x4d3cb2a1 } as const;
-export const PCAP_FILE_HEADER_LEN = 24;
-const FILE_HEADER_LEN = PCAP_FILE_HEADER_LEN;
+const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
 /** libpcap refuses records above its largest snapshot length (262144); a larger length means corruption. */
 const MAX_RECORD = 262144;
@@ -62,41 +61,6 @@ export class PcapFormat implements RecordFormat {
       emitter.recordOffset = fileOffset + pos - o;
       emitter.emit(b, pos + RECORD_HEADER_LEN, captured, original > captured ? original : captured, linkType, 0);
       pos += RECORD_HEADER_LEN + captured;
-    }
-    return pos;
-  }
-
-  /** The snapshot length records may not exceed. */
-  get recordLimit(): number {
-    return this.maxRecord;
-  }
-
-  /** After `frame`: how many records it walked, and the timestamp (µs) of the last one (NaN when none). */
-  framedRecords = 0;
-  lastFramedMicros = Number.NaN;
-
-  /**
-   * Walks the complete records of b[o, end) without decoding them (see framedRecords, lastFramedMicros); returns
-   * where the first incomplete record starts. For splitting a capture into chunks of whole records. Throws
-   * InputError for an impossible record length, like `records`.
-   */
-  frame(b: Uint8Array, o: number, end: number, fileOffset: number): number {
-    const le = this.littleEndian;
-    let pos = o;
-    let last = -1;
-    let count = 0;
-    while (end - pos >= RECORD_HEADER_LEN) {
-      const captured = readWord(b, pos + 8, le);
-      if (captured > this.maxRecord) throw this.impossibleLength(captured, fileOffset + pos - o);
-      if (end - pos - RECORD_HEADER_LEN < captured) break;
-      last = pos;
-      count++;
-      pos += RECORD_HEADER_LEN + captured;
-    }
-    this.framedRecords = count;
-    if (last >= 0) {
-      const h1 = readWord(b, last + 4, le);
-      this.lastFramedMicros = readWord(b, last, le) * 1e6 + (this.nanoseconds ? Math.floor(h1 / 1000) : h1);
     }
     return pos;
   }

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, read, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../util/errors.js";
@@ -15,6 +15,25 @@ export interface ReadCaptureOptions {
   chunkSize?: number;
   /** the stream behind "-"; default process.stdin */
   stdin?: NodeJS.ReadableStream;
+}
+
+export interface ReadCapturesOptions {
+  /** progress of the file at `fileIndex` (see ReadCaptureOptions.onProgress) */
+  onProgress?: (fileIndex: number, bytesRead: number, totalBytes: number | null) => void;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Reads several captures, in the order given (rotated files), through one handler; their statistics in order. */
+export async function readCaptures(paths: readonly string[], handler: PacketHandler, options: ReadCapturesOptions = {}): Promise<CaptureStats[]> {
+  const stats: CaptureStats[] = [];
+  for (const [index, path] of paths.entries()) {
+    const readOptions: ReadCaptureOptions = {};
+    const report = options.onProgress;
+    if (report) readOptions.onProgress = (read, total) => report(index, read, total);
+    if (options.stdin) readOptions.stdin = options.stdin;
+    stats.push(await readCapture(path, handler, readOptions));
+  }
+  return stats;
 }
 
 const DEFAULT_CHUNK = 256 * 1024;
@@ -111,16 +130,6 @@ function readFully(path: string, fd: number, buffer: Uint8Array, position: numbe
 function readError(path: string, position: number, error: unknown): InputError {
   const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
   return new InputError("unreadable", { file: path, offset: position }, `read failed (${code})`, "a readable pcap or pcapng file", { cause: error });
-}
-
-/** Reads up to buffer.length − offset bytes at `position` into buffer[offset…] (libuv's pool); resolves the count. */
-export function readChunk(path: string, fd: number, buffer: Uint8Array, position: number, offset = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fd, buffer, offset, buffer.length - offset, position, (error, bytesRead) => {
-      if (error) reject(readError(path, position, error));
-      else resolve(bytesRead);
-    });
-  });
 }
 
 async function readStream(

@@ -1,28 +1,25 @@
 import type { CaptureStats } from "../capture/capture-stats.js";
 import type { PacketView } from "../capture/packet-view.js";
-import { readCapture, type ReadCaptureOptions } from "../capture/reader.js";
+import { readCaptures, type ReadCapturesOptions } from "../capture/reader.js";
 import type { AnalyzeSummary } from "./analysis-types.js";
 import { mergePartitions } from "./merge-partitions.js";
 import { PacketRecord, RecordBuffer } from "./packet-record.js";
 import { PacketRouter } from "./packet-router.js";
-import { analyzeInParallel, parallelReadable } from "./parallel/analyze-parallel.js";
-import { MAX_PARTITIONS } from "./parallel/shared-chunks.js";
+import { analyzeInParallel } from "./parallel/analyze-parallel.js";
+import { MAX_PARTITIONS } from "./parallel/record-ring.js";
 import type { PartitionResult } from "./tallies.js";
 import { HandshakeTracker, type TrackerOptions } from "./tracker.js";
 
-export interface AnalyzeOptions extends TrackerOptions {
-  /** progress per file: index of the file, raw bytes read, file size (null for stdin) */
-  onProgress?: (fileIndex: number, bytesRead: number, totalBytes: number | null) => void;
-  stdin?: ReadCaptureOptions["stdin"];
+export interface AnalyzeOptions extends TrackerOptions, ReadCapturesOptions {
   /**
-   * Worker threads for plain pcap files, each tracking a share of the clients (default 1: this thread). The result
-   * does not depend on it; other inputs (pcapng, gzip, stdin) are always read in this thread.
+   * Threads in all (default 1: this thread does everything). With N > 1 this thread reads and decodes and N − 1
+   * worker threads track a share of the clients each. The result does not depend on it.
    */
   threads?: number;
   /** trackers in this thread that split the clients between them (default 1); for tests of the merge */
   partitions?: number;
-  /** chunk size of the parallel reader (default 4 MiB) */
-  chunkBytes?: number;
+  /** words of records handed to the workers at a time (see analyze-parallel.ts); for tests */
+  slotWords?: number;
 }
 
 /**
@@ -30,33 +27,19 @@ export interface AnalyzeOptions extends TrackerOptions {
  * the analyze summary. Throws InputError for a capture that cannot be read.
  */
 export async function analyzeCaptures(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
-  const threads = chooseThreads(paths, options);
-  if (threads > 1) {
-    const parallel = await analyzeInParallel(paths, { ...options, threads });
+  const workers = Math.min(options.threads ?? 1, MAX_PARTITIONS + 1) - 1;
+  if (workers > 0) {
+    const parallel = await analyzeInParallel(paths, { ...options, workers });
     return summarize(paths, parallel.stats, parallel.partitions, parallel.tcpPackets);
   }
   const pipeline = new InlinePipeline(options, options.partitions ?? 1);
-  const stats: CaptureStats[] = [];
-  for (const [index, path] of paths.entries()) {
-    const readOptions: ReadCaptureOptions = {};
-    if (options.onProgress) {
-      const report = options.onProgress;
-      readOptions.onProgress = (read, total) => report(index, read, total);
-    }
-    if (options.stdin) readOptions.stdin = options.stdin;
-    stats.push(await readCapture(path, (view) => pipeline.observe(view), readOptions));
-  }
+  const stats = await readCaptures(paths, (view) => pipeline.observe(view), options);
   return summarize(
     paths,
     stats,
     pipeline.trackers.map((t) => t.finish()),
     pipeline.router.tcpPackets,
   );
-}
-
-function chooseThreads(paths: readonly string[], options: AnalyzeOptions): number {
-  const wanted = Math.min(options.threads ?? 1, MAX_PARTITIONS);
-  return wanted > 1 && parallelReadable(paths, options.chunkBytes) ? wanted : 1;
 }
 
 /** Routes each packet to the partitions' trackers and lets them read it at once: the single-thread pipeline. */

@@ -62,11 +62,17 @@ export class PacketRouter {
   plainAckWanted: ((partition: number, srcKey: number, dstKey: number, sport: number, dport: number) => boolean) | null = null;
 
   constructor(
-    private readonly outputs: readonly RecordBuffer[],
+    private outputs: readonly RecordBuffer[],
     /** the first packet's index; advanced for every packet routed */
     public packetIndex = 0,
   ) {
     this.positions = outputs.map(() => 0);
+  }
+
+  /** Writes from now on into `outputs` (one per partition, as before), from their start. */
+  retarget(outputs: readonly RecordBuffer[]): void {
+    this.outputs = outputs;
+    this.positions.fill(0);
   }
 
   /** Room that must be left in every output before `route` (one tick and one record). */

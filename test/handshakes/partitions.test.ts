@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { generateCapture } from "../../bench/generate-capture.js";
 import { analyzeCaptures, type AnalyzeOptions } from "../../src/handshakes/analyze.js";
@@ -48,15 +49,34 @@ describe("partitions of the clients merge into the single tracker's summary", ()
 /** The worker threads run the built code (npm test builds first); the source tree has no worker script to start. */
 const BUILT = new URL("../../dist/src/handshakes/analyze.js", import.meta.url).pathname;
 const built = existsSync(BUILT) ? ((await import(BUILT)) as { analyzeCaptures: (paths: string[], options?: AnalyzeOptions) => Promise<AnalyzeSummary> }) : null;
-const CHUNK = 256 * 1024;
+/** Records handed to the workers a few hundred at a time: hundreds of slot switches, the ring wrapping many times. */
+const SLOT_WORDS = 4096;
 
 describe.skipIf(built === null)("worker threads (--threads) give the single-thread summary", () => {
   const analyze = built?.analyzeCaptures as (paths: string[], options?: AnalyzeOptions) => Promise<AnalyzeSummary>;
 
-  it("cut into many chunks, with 2 and 3 workers, over two files", async () => {
+  it("with 1 to 3 tracking workers, over two files", async () => {
     const whole = await analyze([generated, generatedSecond]);
     expect(whole.packets).toBeGreaterThan(20_000);
-    for (const threads of [2, 3]) expect(await analyze([generated, generatedSecond], { threads, chunkBytes: CHUNK })).toEqual(whole);
+    for (const threads of [2, 3, 4]) expect(await analyze([generated, generatedSecond], { threads, slotWords: SLOT_WORDS })).toEqual(whole);
+  });
+
+  it("for every input the reader takes: pcapng and gzip as well", async () => {
+    const pcapng = new URL("../../fixtures/link/two-sections.pcapng", import.meta.url).pathname;
+    const gzipped = join(work, "mix.pcap.gz");
+    writeFileSync(gzipped, gzipSync(readFileSync(generated)));
+    for (const path of [pcapng, gzipped]) {
+      const whole = await analyze([path]);
+      expect(whole.handshakes.attempts).toBeGreaterThan(0);
+      expect(await analyze([path], { threads: 2, slotWords: SLOT_WORDS })).toEqual(whole);
+    }
+  });
+
+  it("every lab capture and simulated capture (bare ACKs, RSTs, ICMP errors from real kernels)", async () => {
+    const simulated = ["nat-timewait-collision", "syn-flood-no-cookies"].map((name) => simulateBundle(name, 12).pcap);
+    for (const path of [...labCaptures, ...simulated]) {
+      expect([path, await analyze([path], { threads: 2, slotWords: 64 })]).toEqual([path, await analyze([path])]);
+    }
   });
 
   it("reports an impossible record length at the same offset as the single-thread reader", async () => {
@@ -70,7 +90,7 @@ describe.skipIf(built === null)("worker threads (--threads) give the single-thre
       () => "no error",
       (error: Error) => error.message,
     );
-    const threaded = await analyze([corrupt], { threads: 2, chunkBytes: CHUNK }).then(
+    const threaded = await analyze([corrupt], { threads: 3, slotWords: SLOT_WORDS }).then(
       () => "no error",
       (error: Error) => error.message,
     );
@@ -84,7 +104,7 @@ describe.skipIf(built === null)("worker threads (--threads) give the single-thre
     writeFileSync(cut, bytes.subarray(0, bytes.length - 7));
     const single = await analyze([cut]);
     expect(single.warnings.some((w) => w.message.startsWith("last record truncated"))).toBe(true);
-    expect(await analyze([cut], { threads: 2, chunkBytes: CHUNK })).toEqual(single);
+    expect(await analyze([cut], { threads: 2, slotWords: SLOT_WORDS })).toEqual(single);
   });
 
   it("the CLI's --threads prints the same JSON", () => {
@@ -92,6 +112,10 @@ describe.skipIf(built === null)("worker threads (--threads) give the single-thre
     const two = runCli(["analyze", "--json", "--threads", "2", generated]);
     expect(one.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);
+    // stdin as well: the same figures (only the file's name differs)
+    const piped = runCli(["analyze", "--json", "--threads", "2", "-"], readFileSync(generated));
+    expect(piped.code, piped.stderr).toBe(0);
+    expect((JSON.parse(piped.stdout) as AnalyzeSummary).handshakes).toEqual((JSON.parse(one.stdout) as AnalyzeSummary).handshakes);
     expect(runCli(["analyze", "--threads", "9", generated]).stderr).toContain("--threads 9: expected 1 to 4");
     expect(CLI).toContain("dist");
   });

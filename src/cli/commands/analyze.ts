@@ -21,7 +21,7 @@ export function registerAnalyze(program: Command): void {
     .argument("<capture...>", "pcap or pcapng file (gzip ok), or - for stdin")
     .option("--server <addr>", "the server's address (default: the receiver of SYNs)", parseAddress)
     .option("--port <n>", "only SYNs to this port", parsePort)
-    .option("--threads <n>", "worker threads (2–4) for pcap files, each tracking a share of the clients; same result (default 1)", parseThreads)
+    .option("--threads <n>", "threads in all (1–4): from 2, this one reads and decodes and the others each track a share of the clients; same result (default 1)", parseThreads)
     .option("--json", "print the contract's JSON document")
     .addHelpText(
       "after",

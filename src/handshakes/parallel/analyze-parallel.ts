@@ -1,23 +1,25 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { emptyStats, type CaptureStats } from "../../capture/capture-stats.js";
-import { PacketEmitter } from "../../capture/packet-emitter.js";
-import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC, PcapFormat } from "../../capture/pcap-format.js";
-import { readChunk } from "../../capture/reader.js";
+import type { CaptureStats } from "../../capture/capture-stats.js";
+import type { PacketView } from "../../capture/packet-view.js";
+import { readCaptures, type ReadCapturesOptions } from "../../capture/reader.js";
+import type { RecordBuffer } from "../packet-record.js";
+import { PacketRouter } from "../packet-router.js";
 import type { PartitionResult } from "../tallies.js";
 import type { TrackerOptions } from "../tracker.js";
 import type { WorkerInit, WorkerResult } from "./messages.js";
-import { CONTROL, MAX_PARTITIONS, SLOT_STATE, SharedChunks } from "./shared-chunks.js";
+import { PendingSyns } from "./pending-syns.js";
+import { MAX_PARTITIONS, RecordRing } from "./record-ring.js";
 
-const CHUNK_BYTES = 4 * 1024 * 1024;
 const SLOTS = 4;
-const PCAP_MAGICS: readonly number[] = Object.values(PCAP_MAGIC);
+const SLOT_WORDS = 1 << 18;
+/** A worker that reports no progress for this long while the reader waits for it is stuck: a bug, not a wait. */
+const STALL_LIMIT_MS = 60_000;
 
-export interface ParallelOptions extends TrackerOptions {
-  threads: number;
-  /** bytes per chunk (tests use small ones to cut records everywhere); default 4 MiB */
-  chunkBytes?: number;
-  onProgress?: (fileIndex: number, bytesRead: number, totalBytes: number | null) => void;
+export interface ParallelOptions extends TrackerOptions, ReadCapturesOptions {
+  /** worker threads, each tracking one partition of the clients */
+  workers: number;
+  /** words per slot before it is handed over (tests use small ones to switch slots often); default 256 Ki */
+  slotWords?: number;
 }
 
 export interface ParallelResult {
@@ -26,71 +28,34 @@ export interface ParallelResult {
   tcpPackets: number;
 }
 
-/**
- * Whether the parallel reader can take these inputs: plain (not compressed) classic pcap files, each with a
- * header that parses and a snapshot length no larger than the chunk size. Anything else (pcapng, gzip, stdin, a
- * broken header) takes the single-thread reader, which also reports errors.
- */
-export function parallelReadable(paths: readonly string[], chunkBytes = CHUNK_BYTES): boolean {
-  return paths.every((path) => pcapHeader(path, chunkBytes) !== null);
-}
-
-function pcapHeader(path: string, chunkBytes: number): Uint8Array | null {
-  if (path === "-") return null;
-  let fd = -1;
-  try {
-    fd = openSync(path, "r");
-    if (!fstatSync(fd).isFile()) return null;
-    const header = new Uint8Array(PCAP_FILE_HEADER_LEN);
-    if (readSync(fd, header, 0, header.length, 0) !== header.length) return null;
-    const magic = new DataView(header.buffer).getUint32(0, false);
-    if (!PCAP_MAGICS.includes(magic)) return null;
-    const format = framingFormat(path, header);
-    // A chunk must hold a whole record (with the start of it carried over from the previous chunk).
-    return format.recordLimit <= chunkBytes ? header : null;
-  } catch {
-    return null;
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-}
-
-function framingFormat(path: string, header: Uint8Array): PcapFormat {
-  const format = new PcapFormat(path, new PacketEmitter(emptyStats(path, "pcap", false), () => {}));
-  format.record(header, 0, PCAP_FILE_HEADER_LEN, 0);
-  return format;
-}
+/** A worker stopped with an error; the error itself arrives as the worker's event. */
+class WorkerFailed extends Error {}
 
 /**
- * Analyzes pcap files with `threads` workers that each track one partition of the clients (tracker.ts). This
- * thread reads the files in chunks of whole records into shared memory (the next read runs in libuv's pool)
- * and only walks record headers: for chunk boundaries, packet numbers and the sweep clock. Worker k decodes
- * chunks k, k + threads, … into records for every partition; each worker's tracker reads its partition's records
- * of every chunk in order. The merged result equals a single tracker's (merge-partitions.ts).
+ * Analyzes captures with this thread reading and decoding (any format: the single-thread reader) and `workers`
+ * threads tracking a partition of the clients each. Records go to the workers through a ring of shared buffers
+ * (record-ring.ts). The decoder and the trackers overlap, and each thread compiles only its own half of the code;
+ * the merged result equals a single tracker's (merge-partitions.ts). Plain ACKs all go to the workers: only a
+ * tracker in the same thread can say at once which of them it would look at.
  */
 export async function analyzeInParallel(paths: readonly string[], options: ParallelOptions): Promise<ParallelResult> {
-  const threads = Math.max(1, Math.min(MAX_PARTITIONS, options.threads));
-  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-  const headers = paths.map((path) => pcapHeader(path, chunkBytes));
-  if (headers.some((h) => h === null)) throw new Error("analyzeInParallel: inputs not readable in parallel");
-  const shared = SharedChunks.create(SLOTS, chunkBytes, threads);
+  const partitions = Math.max(1, Math.min(MAX_PARTITIONS, options.workers));
+  const ring = RecordRing.create(SLOTS, options.slotWords ?? SLOT_WORDS, partitions);
   const trackerOptions: TrackerOptions = {};
   if (options.server !== undefined) trackerOptions.server = options.server;
   if (options.port !== undefined) trackerOptions.port = options.port;
   if (options.keepAttempts !== undefined) trackerOptions.keepAttempts = options.keepAttempts;
-  const files = paths.map((path, i) => ({ path, header: headers[i] as Uint8Array }));
 
   let failure: unknown = null;
   const workers: Worker[] = [];
-  const results = Array.from({ length: threads }, (_, partition) => {
-    const init: WorkerInit = { chunks: shared.init, partition, options: trackerOptions, files };
+  const results = Array.from({ length: partitions }, (_, partition) => {
+    const init: WorkerInit = { ring: ring.init, partition, options: trackerOptions };
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: init });
     workers.push(worker);
     return new Promise<WorkerResult>((resolve, reject) => {
       worker.once("message", (message: WorkerResult) => resolve(message));
       worker.once("error", (error) => {
         failure ??= error;
-        abort(shared);
         reject(error);
       });
       worker.once("exit", (code) => reject(new Error(`analysis worker ${partition} stopped (exit code ${code})`)));
@@ -99,120 +64,80 @@ export async function analyzeInParallel(paths: readonly string[], options: Paral
   // Rejections are collected below; until then keep them from counting as unhandled.
   for (const r of results) r.catch(() => {});
 
-  const warnings: CaptureStats["warnings"][] = paths.map(() => []);
-  const sizes: number[] = [];
   try {
-    // The timestamp of the packet before each chunk: the workers' sweep clocks continue from it.
-    let previousMicros = Number.NaN;
-    let chunk = 0;
-    let packets = 0;
-    for (const [fileIndex, path] of paths.entries()) {
-      const fd = openSync(path, "r");
-      try {
-        const size = fstatSync(fd).size;
-        sizes.push(size);
-        const framing = framingFormat(path, files[fileIndex]?.header as Uint8Array);
-        let position = PCAP_FILE_HEADER_LEN;
-        let carry = new Uint8Array(0);
-        while (true) {
-          const slot = shared.slotOf(chunk);
-          await waitUntilFree(shared, slot, () => failure);
-          const input = shared.inputs[slot] as Uint8Array;
-          input.set(carry, 0);
-          const got = await readInto(path, fd, input, carry.length, position);
-          const filled = carry.length + got;
-          const start = position - carry.length;
-          position += got;
-          if (got === 0) {
-            if (filled > 0) warnings[fileIndex]?.push(truncatedWarning(path, framing, carry, start));
-            break;
-          }
-          const end = framing.frame(input, 0, filled, start);
-          carry = input.slice(end, filled);
-          if (end > 0) {
-            shared.publish(chunk++, end, fileIndex, packets, previousMicros, start);
-            packets += framing.framedRecords;
-            previousMicros = framing.lastFramedMicros;
-          }
-          options.onProgress?.(fileIndex, position, size);
-        }
-      } finally {
-        closeSync(fd);
-      }
-    }
-    Atomics.store(shared.control, CONTROL.allPublished, 1);
-    shared.signal();
+    const feeder = new RingFeeder(ring);
+    const stats = await readCaptures(paths, (view) => feeder.observe(view), options);
+    feeder.finish();
     const done = await Promise.all(results);
-    return { partitions: done.map((r) => r.partition), stats: mergeStats(paths, sizes, warnings, done), tcpPackets: done.reduce((sum, r) => sum + r.tcpPackets, 0) };
+    return { partitions: done.map((r) => r.partition), stats, tcpPackets: feeder.router.tcpPackets };
   } catch (error) {
-    abort(shared);
-    throw failure ?? error;
+    ring.abort();
+    // A worker's own error explains a failure this thread only noticed; wait for the workers to stop.
+    await Promise.allSettled(results);
+    throw error instanceof WorkerFailed ? (failure ?? error) : error;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-function abort(shared: SharedChunks): void {
-  Atomics.store(shared.control, CONTROL.abort, 1);
-  shared.signal();
-}
+/** Routes decoded packets into the ring's current slot and hands each full slot to the workers. */
+class RingFeeder {
+  readonly router: PacketRouter;
+  /** the slot being filled, counted from 0 */
+  private index = 0;
+  private readonly limit: number;
 
-/** Atomics.waitAsync (Node ≥ 16), which TypeScript's ES2022 library does not declare. */
-interface AtomicsWaitAsync {
-  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
-}
+  private readonly pending = new PendingSyns();
+  /** whether the packet being routed is IPv4 (the pending SYNs follow IPv4 tuples only) */
+  private ipv4 = false;
 
-async function waitUntilFree(shared: SharedChunks, slot: number, failure: () => unknown): Promise<void> {
-  while (true) {
-    const failed = failure();
-    if (failed) throw failed;
-    const seen = Atomics.load(shared.control, CONTROL.signal);
-    if (shared.state(slot) === SLOT_STATE.free) return;
-    const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(shared.control, CONTROL.signal, seen, 1000);
-    if (wait.async) await wait.value;
+  constructor(private readonly ring: RecordRing) {
+    this.limit = ring.init.slotWords;
+    this.router = new PacketRouter(ring.buffers[0] as RecordBuffer[]);
+    this.router.plainAckWanted = (_partition, srcKey, dstKey, sport, dport) => !this.ipv4 || this.pending.mayAwait(srcKey, dstKey, sport, dport);
   }
-}
 
-/** Fills input[from…] from the file at `position`; returns the bytes read (0 at the end). */
-async function readInto(path: string, fd: number, input: Uint8Array, from: number, position: number): Promise<number> {
-  let total = 0;
-  while (from + total < input.length) {
-    const got = await readChunk(path, fd, input, position + total, from + total);
-    if (got === 0) break;
-    total += got;
-  }
-  return total;
-}
-
-/** The single-thread reader's warning for a record cut off by the end of the file. */
-function truncatedWarning(path: string, framing: PcapFormat, carry: Uint8Array, offset: number): CaptureStats["warnings"][number] {
-  const expected = carry.length >= framing.headerBytes() ? framing.recordLength(carry, 0, offset) : -1;
-  const of = expected > 0 ? ` of ${expected}` : "";
-  return { file: path, offset, message: `last record truncated: ${carry.length}${of} bytes present; ignored` };
-}
-
-/** One CaptureStats per file from the workers' shares: counts add up, the first and last packet by chunk order. */
-function mergeStats(paths: readonly string[], sizes: readonly number[], warnings: ReadonlyArray<CaptureStats["warnings"]>, results: readonly WorkerResult[]): CaptureStats[] {
-  return paths.map((path, fileIndex) => {
-    const merged = emptyStats(path, "pcap", false);
-    merged.bytes = sizes[fileIndex] ?? 0;
-    merged.warnings = [...(warnings[fileIndex] ?? [])];
-    const shares = results.flatMap((r) => r.files.filter((f) => f.fileIndex === fileIndex));
-    for (const { stats } of shares) {
-      merged.packets += stats.packets;
-      merged.snaplenTruncated += stats.snaplenTruncated;
-      merged.headerTruncated += stats.headerTruncated;
-      merged.fragments += stats.fragments;
-      merged.malformed += stats.malformed;
-      merged.nonIp += stats.nonIp;
-      merged.unsupportedLinkType += stats.unsupportedLinkType;
-      for (const [name, count] of Object.entries(stats.linkTypes)) merged.linkTypes[name] = (merged.linkTypes[name] ?? 0) + count;
-      merged.warnings.push(...stats.warnings);
+  observe(view: PacketView): void {
+    const router = this.router;
+    this.ipv4 = view.ipVersion === 4;
+    this.pending.observe(view);
+    router.route(view);
+    const positions = router.positions;
+    for (let p = 0; p < positions.length; p++) {
+      if ((positions[p] as number) >= this.limit) {
+        this.handOver();
+        return;
+      }
     }
-    const first = shares.reduce<(typeof shares)[number] | null>((best, s) => (best === null || s.firstChunk < best.firstChunk ? s : best), null);
-    const last = shares.reduce<(typeof shares)[number] | null>((best, s) => (best === null || s.lastChunk > best.lastChunk ? s : best), null);
-    merged.firstTimestampMicros = first?.stats.firstTimestampMicros ?? null;
-    merged.lastTimestampMicros = last?.stats.lastTimestampMicros ?? null;
-    return merged;
-  });
+  }
+
+  finish(): void {
+    this.handOver();
+    this.ring.finishPublishing();
+  }
+
+  private handOver(): void {
+    const ring = this.ring;
+    ring.publish(this.index, this.router.positions);
+    this.index++;
+    // The next slot is free once every partition is done with what it held, `slots` slots ago.
+    const needed = this.index - ring.init.slots + 1;
+    let progress = -1;
+    let since = 0;
+    while (true) {
+      const seen = ring.readerSignal();
+      if (ring.failed()) throw new WorkerFailed("an analysis worker failed");
+      const consumed = ring.consumedByAll();
+      if (consumed >= needed) break;
+      const now = performance.now();
+      if (consumed !== progress) {
+        progress = consumed;
+        since = now;
+      } else if (now - since > STALL_LIMIT_MS) {
+        throw new Error(`analysis workers made no progress for ${STALL_LIMIT_MS / 1000} s`);
+      }
+      ring.waitForWorkers(seen, 1000);
+    }
+    this.router.retarget(ring.buffers[ring.slotOf(this.index)] as RecordBuffer[]);
+  }
 }
