@@ -51,7 +51,15 @@ const GZIP_PIECE = 64 << 10;
  * Throws InputError for files that cannot be read or understood; a truncated last record is a warning.
  */
 export async function readCapture(path: string, handler: PacketHandler, options: ReadCaptureOptions = {}): Promise<CaptureStats> {
-  if (path === "-") return readStream("stdin", (options.stdin ?? process.stdin) as Readable, null, handler, options);
+  if (path === "-") {
+    if (options.stdin === undefined && isRegularFile(0)) {
+      // `analyze - < file`: process.stdin would deliver 64 KiB chunks; 1 MiB reads from the current offset are
+      // 2× faster for the whole analysis (16 000 chunks of a 1 GB capture cost more than decoding them).
+      const raw = createReadStream("", { fd: 0, autoClose: false, highWaterMark: 1 << 20 });
+      return readStream("stdin", raw, fstatSync(0).size, handler, options, () => raw.bytesRead);
+    }
+    return readStream("stdin", (options.stdin ?? process.stdin) as Readable, null, handler, options);
+  }
   const fd = openInput(path);
   try {
     const info = fstatSync(fd);
@@ -70,6 +78,14 @@ export async function readCapture(path: string, handler: PacketHandler, options:
     return await readPlainFile(path, fd, size, handler, options);
   } finally {
     closeSync(fd);
+  }
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
   }
 }
 

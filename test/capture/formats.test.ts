@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/reader.js";
 import { analyzeCaptures } from "../../src/handshakes/analyze.js";
 import type { AnalyzeSummary } from "../../src/handshakes/analysis-types.js";
-import { runCli } from "../helpers/tools.js";
+import { CLI, runCli } from "../helpers/tools.js";
 
 const DIR = new URL("../../fixtures/link/", import.meta.url).pathname;
 const fixture = (name: string): string => join(DIR, name);
@@ -54,6 +54,17 @@ describe("the same capture in every container gives the same analysis", () => {
       const fromStdin = runCli(["analyze", "--json", "-"], input);
       expect(fromStdin.code, fromStdin.stderr).toBe(0);
       expect(comparable(JSON.parse(fromStdin.stdout) as AnalyzeSummary)).toEqual(expected);
+    }
+    // `analyze - < file`: stdin is the file itself (read in large pieces from its current offset), plain and gzip.
+    for (const name of ["ethernet.pcap", "ethernet.pcap.gz"]) {
+      const fd = openSync(fixture(name), "r");
+      try {
+        const redirected = spawnSync(process.execPath, [CLI, "analyze", "--json", "-"], { stdio: [fd, "pipe", "pipe"], encoding: "utf8" });
+        expect(redirected.status, redirected.stderr).toBe(0);
+        expect(comparable(JSON.parse(redirected.stdout) as AnalyzeSummary), name).toEqual(expected);
+      } finally {
+        closeSync(fd);
+      }
     }
   });
 
