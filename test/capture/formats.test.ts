@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -82,6 +82,39 @@ describe("the same capture in every container gives the same analysis", () => {
         } finally {
           writer.kill();
         }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads a non-blocking stdin pipe that delivers in pieces, plain and gzip, to the same JSON as the file", async () => {
+    const reference = comparable(await analyzeCaptures([fixture("ethernet.pcap")]));
+    const dir = mkdtempSync(join(tmpdir(), "nsk-nonblock-"));
+    try {
+      for (const name of ["ethernet.pcap", "ethernet.pcap.gz"]) {
+        const fifo = join(dir, `${name}.fifo`);
+        execFileSync("mkfifo", [fifo]);
+        // Node makes a child's stdin blocking when it spawns it; perl (perl-base is always there on Debian) sets it
+        // non-blocking again and runs the CLI, whose reads then find the pipe empty (EAGAIN) between the pieces.
+        const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+        const writer = openSync(fifo, constants.O_WRONLY);
+        const nonBlocking = "fcntl(STDIN, F_SETFL, fcntl(STDIN, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV or die";
+        const child = spawn("perl", ["-MFcntl", "-e", nonBlocking, process.execPath, CLI, "analyze", "--json", "-"], { stdio: [reader, "pipe", "pipe"] });
+        closeSync(reader);
+        let stdout = "";
+        child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+        // Three pieces, the later ones long after the CLI has started reading (it takes ~0.2 s to start).
+        const bytes = readFileSync(fixture(name));
+        const third = Math.ceil(bytes.length / 3);
+        for (const [at, wait] of [[0, 0], [third, 700], [2 * third, 300]] as const) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          writeSync(writer, bytes.subarray(at, at + third));
+        }
+        closeSync(writer);
+        expect(await exited, name).toBe(0);
+        expect(comparable(JSON.parse(stdout) as AnalyzeSummary), name).toEqual(reference);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
