@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/reader.js";
 import { InputError } from "../../src/util/errors.js";
-import { runCli } from "../helpers/tools.js";
+import { CLI, runCli, toolMissing } from "../helpers/tools.js";
 
 const DIR = new URL("../../fixtures/link/", import.meta.url).pathname;
 const pcap = readFileSync(join(DIR, "ethernet.pcap"));
@@ -159,6 +160,13 @@ describe("bad captures: exit 3 with file, byte offset and what was expected", ()
     expect(runCli(["analyze", "--port", "0", "x"]).code).toBe(2);
     expect(runCli(["analyze", "--server", "not-an-ip", "x"]).code).toBe(2);
     expect(runCli(["no-such-command"]).code).toBe(2);
+  });
+
+  it.skipIf(toolMissing("script") !== null)("refuses - when stdin is a terminal, instead of waiting for input", () => {
+    // script(1) (bsdutils) runs the CLI on a pseudo-terminal; before the check it waited there for a capture.
+    const out = spawnSync("script", ["-qec", `"${process.execPath}" "${CLI}" analyze -; echo "exit $?"`, "/dev/null"], { encoding: "utf8", timeout: 20_000 });
+    expect(out.stdout).toContain("- reads a capture from stdin, which is a terminal here");
+    expect(out.stdout).toMatch(/exit 2\s*$/);
   });
 
   it("never throws anything but InputError, and never hangs, on random bytes after a valid header (property)", async () => {

@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import type { Command } from "commander";
 import { analyzeCaptures, type AnalyzeOptions } from "../../handshakes/analyze.js";
 import { renderAnalyzeText } from "../../report/analyze-text.js";
@@ -34,6 +35,8 @@ Examples:
     .action(async (captures: string[], flags: AnalyzeFlags) => {
       // stdin read a second time is empty: the second "-" would silently count nothing
       if (captures.filter((path) => path === "-").length > 1) throw new UsageError("- (stdin) can be given once");
+      // A capture typed at a terminal is never meant: without this, the command would sit waiting for input.
+      if (captures.includes("-") && isatty(0)) throw new UsageError("- reads a capture from stdin, which is a terminal here: pipe one in (tcpdump -w - … | nosynack analyze -) or name a file");
       const progress = await byteProgress("reading");
       const options: AnalyzeOptions = { onProgress: (_i, read, total) => progress.update(read, total) };
       if (flags.server !== undefined) options.server = flags.server;
