@@ -35,8 +35,8 @@ class WorkerFailed extends Error {}
  * Analyzes captures with this thread reading and decoding (any format: the single-thread reader) and `workers`
  * threads tracking a partition of the clients each. Records go to the workers through a ring of shared buffers
  * (record-ring.ts). The decoder and the trackers overlap, and each thread compiles only its own half of the code;
- * the merged result equals a single tracker's (merge-partitions.ts). Plain ACKs all go to the workers: only a
- * tracker in the same thread can say at once which of them it would look at.
+ * the merged result equals a single tracker's (merge-partitions.ts). A tracker in another thread cannot be asked
+ * at once whether it awaits a plain ACK; the pending SYNs (pending-syns.ts) rule most of them out instead.
  */
 export async function analyzeInParallel(paths: readonly string[], options: ParallelOptions): Promise<ParallelResult> {
   const partitions = Math.max(1, Math.min(MAX_PARTITIONS, options.workers));
@@ -72,9 +72,9 @@ export async function analyzeInParallel(paths: readonly string[], options: Paral
     return { partitions: done.map((r) => r.partition), stats, tcpPackets: feeder.router.tcpPackets };
   } catch (error) {
     ring.abort();
-    // A worker's own error explains a failure this thread only noticed; wait for the workers to stop.
+    // A worker's own error explains a failure (or a stall) this thread only noticed; wait for the workers to stop.
     await Promise.allSettled(results);
-    throw error instanceof WorkerFailed ? (failure ?? error) : error;
+    throw failure ?? error;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
