@@ -11,10 +11,9 @@ import { RecordRing } from "./record-ring.js";
 const init = workerData as WorkerInit;
 const ring = new RecordRing(init.ring);
 const me = init.partition;
-const tracker = new HandshakeTracker(init.options, { index: me, count: init.ring.partitions });
 const record = new PacketRecord();
 
-function track(index: number): void {
+function track(tracker: HandshakeTracker, index: number): void {
   const words = ring.words(index, me);
   const buffer = (ring.buffers[ring.slotOf(index)] as RecordBuffer[])[me] as RecordBuffer;
   for (let at = 0; at < words; ) {
@@ -24,11 +23,12 @@ function track(index: number): void {
 }
 
 function run(): void {
+  const tracker = new HandshakeTracker(init.options, { index: me, count: init.ring.partitions });
   let next = 0;
   while (!ring.aborted()) {
     const seen = ring.workerSignal();
     if (next < ring.published()) {
-      track(next);
+      track(tracker, next);
       ring.consumed(me, ++next);
       continue;
     }
