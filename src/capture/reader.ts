@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../util/errors.js";
@@ -37,8 +37,7 @@ export async function readCaptures(paths: readonly string[], handler: PacketHand
 }
 
 const DEFAULT_CHUNK = 256 * 1024;
-const YIELD_EVERY_CHUNKS = 64;
-const YIELD_EVERY_READS = 256;
+const YIELD_EVERY_BYTES = 16 << 20;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 /** Compressed bytes given to zlib at a time (see readStream). */
@@ -46,8 +45,8 @@ const GZIP_PIECE = 64 << 10;
 
 /**
  * Reads a pcap or pcapng capture (optionally gzip-compressed; "-" is stdin) and calls `handler` for every packet
- * with the reader's one reused PacketView. Plain files, stdin and pipes are read synchronously into one reused
- * buffer; gzip goes through zlib's stream. Memory stays bounded by the chunk size and the largest record.
+ * with the reader's one reused PacketView. Files, stdin and pipes are read synchronously into one reused buffer;
+ * gzip then goes through zlib's stream. Memory stays bounded by the chunk size and the largest record.
  * Throws InputError for files that cannot be read or understood; a truncated last record is a warning.
  */
 export async function readCapture(path: string, handler: PacketHandler, options: ReadCaptureOptions = {}): Promise<CaptureStats> {
@@ -58,17 +57,8 @@ export async function readCapture(path: string, handler: PacketHandler, options:
   }
   const fd = openInput(path);
   try {
-    const info = fstatSync(fd);
-    // A pipe or FIFO (`analyze <(ssh host tcpdump -w - …)`), a socket or a device: no seeking, no size.
-    if (!info.isFile()) return await readSequential(path, fd, null, handler, options);
-    const size = info.size;
-    const head = new Uint8Array(2);
-    const got = readSync(fd, head, 0, 2, 0);
-    if (got === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
-      const raw = createReadStream(path, { fd, autoClose: false, start: 0, highWaterMark: 1 << 20 });
-      return await readStream(path, raw, size, handler, options, () => raw.bytesRead);
-    }
-    return await readPlainFile(path, fd, size, handler, options);
+    // A regular file, or a pipe or FIFO (`analyze <(ssh host tcpdump -w - …)`), a socket or a device: no size.
+    return await readSequential(path, fd, regularFileSize(fd), handler, options);
   } finally {
     closeSync(fd);
   }
@@ -99,34 +89,13 @@ function openInput(path: string): number {
   }
 }
 
-async function readPlainFile(path: string, fd: number, size: number, handler: PacketHandler, options: ReadCaptureOptions): Promise<CaptureStats> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  const session = new ReadSession(path, false, handler);
-  // Synchronous reads into one small buffer: the kernel's copy leaves the chunk in this core's cache, where the
-  // decoder finds every record header. Reads done ahead on libuv's thread land in another core's cache, and the
-  // first touch of each header then stalls: measured 0.3 s against 0.1 s per GB for a plain header walk.
-  // The kernel's own readahead keeps a cold file streaming.
-  const buffer = new Uint8Array(chunkSize);
-  let position = 0;
-  for (let chunks = 1; ; chunks++) {
-    const got = readFully(path, fd, buffer, position);
-    if (got === 0) break;
-    // The framer keeps no reference into a chunk after feed() returns, so the buffer can be refilled after it.
-    session.feed(got === buffer.length ? buffer : buffer.subarray(0, got));
-    position += got;
-    options.onProgress?.(position, size);
-    if (got < chunkSize) break;
-    // Let timers (the progress bar) and signal handlers run now and then.
-    if (chunks % YIELD_EVERY_CHUNKS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return session.finish();
-}
-
 /**
- * Reads a descriptor from where it stands to its end: pipes, FIFOs and stdin. Blocking reads into one reused buffer:
- * Node's streams allocated a fresh 64 KiB buffer per pipe read (a GB of new memory for a 1 GB capture: page faults
- * and garbage) and answered each from the event loop or the thread pool, which made a piped capture 3–6× slower than
- * the same file. A gzip stream goes on to zlib as copies of the pieces read.
+ * Reads a descriptor from where it stands to its end: files, pipes, FIFOs and stdin. Synchronous reads into one
+ * small reused buffer: the kernel's copy leaves the chunk in this core's cache, where the decoder finds every record
+ * header (reads done ahead on libuv's thread landed in another core's cache: 0.3 s against 0.1 s per GB for a plain
+ * header walk), and nothing is allocated per read (Node's streams allocated a fresh 64 KiB buffer per pipe read,
+ * which made a piped capture 3–6× slower than the same file). The kernel's readahead keeps a cold file streaming.
+ * A gzip stream goes on to zlib as copies of the pieces read.
  */
 async function readSequential(path: string, fd: number, size: number | null, handler: PacketHandler, options: ReadCaptureOptions): Promise<CaptureStats> {
   // A pipe read returns at most what the pipe holds (64 KiB by default); a redirected file fills the whole chunk.
@@ -152,13 +121,17 @@ async function readSequential(path: string, fd: number, size: number | null, han
     return readStream(path, Readable.from(pieces()), size, handler, options, () => consumed);
   }
   const session = new ReadSession(path, false, handler);
-  for (let reads = 1; got > 0; reads++) {
+  let yieldAt = YIELD_EVERY_BYTES;
+  while (got > 0) {
     // The framer keeps no reference into a chunk after feed() returns, so the buffer can be refilled after it.
-    session.feed(buffer.subarray(0, got));
+    session.feed(got === buffer.length ? buffer : buffer.subarray(0, got));
     consumed += got;
     options.onProgress?.(consumed, size);
     // Let timers (the progress bar) and signal handlers run now and then.
-    if (reads % YIELD_EVERY_READS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (consumed >= yieldAt) {
+      yieldAt = consumed + YIELD_EVERY_BYTES;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     got = readAvailable(path, fd, buffer, 0, consumed);
   }
   return session.finish();
@@ -178,22 +151,6 @@ function readAvailable(path: string, fd: number, buffer: Uint8Array, at: number,
       Atomics.wait(pause, 0, 0, 2);
     }
   }
-}
-
-/** Fills buffer from the file at `position` (several reads if the system returns short ones); the count is short only at the end. */
-function readFully(path: string, fd: number, buffer: Uint8Array, position: number): number {
-  let total = 0;
-  while (total < buffer.length) {
-    let got: number;
-    try {
-      got = readSync(fd, buffer, total, buffer.length - total, position + total);
-    } catch (error) {
-      throw readError(path, position + total, error);
-    }
-    if (got === 0) break;
-    total += got;
-  }
-  return total;
 }
 
 function readError(path: string, position: number, error: unknown): InputError {
