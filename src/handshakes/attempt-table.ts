@@ -1,6 +1,6 @@
 import { ipv4FromKey } from "../util/ipv4-key.js";
 import { grownColumn } from "../util/columns.js";
-import { KeyedSlots } from "../util/keyed-slots.js";
+import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
 import type { AttemptRecord, FirstReply } from "./analysis-types.js";
 
 /** First replies as small numbers in the table; FIRST_REPLY[code] is the contract's name. */
@@ -48,8 +48,6 @@ export class AttemptTable extends KeyedSlots {
   marks = new Uint8Array(0);
   icmpType = new Int16Array(0);
   icmpCode = new Int16Array(0);
-  /** digest of the reply direction (server → client) */
-  replyDigest = new Int32Array(0);
   /** indexes of the listener and source tallies this attempt counts into (-1: none) */
   listener = new Int32Array(0);
   source = new Int32Array(0);
@@ -63,7 +61,7 @@ export class AttemptTable extends KeyedSlots {
   }
 
   /** Creates the attempt for a first SYN. */
-  open(digest: number, replyDigest: number, clientKey: number, serverKey: number, ports: number, text: string, isn: number, at: number, packetIndex: number, tsVal: number, ttl: number): number {
+  open(digest: number, clientKey: number, serverKey: number, ports: number, text: string, isn: number, at: number, packetIndex: number, tsVal: number, ttl: number): number {
     const s = this.insert(digest, clientKey, serverKey, ports, text);
     this.isn[s] = isn;
     this.firstSyn[s] = at;
@@ -82,10 +80,20 @@ export class AttemptTable extends KeyedSlots {
     this.marks[s] = 0;
     this.icmpType[s] = -1;
     this.icmpCode[s] = -1;
-    this.replyDigest[s] = replyDigest;
     this.listener[s] = -1;
     this.source[s] = -1;
     return s;
+  }
+
+  /**
+   * Whether a linked attempt with this key waits for its first reply. The text is not compared: for IPv6 (whose a
+   * and b are digests) a true answer may be a collision, so it only means "look closer".
+   */
+  awaits(digest: number, a: number, b: number, c: number): boolean {
+    for (let s = this.chainHead(digest); s !== NO_SLOT; s = this.next[s] as number) {
+      if (this.a[s] === a && this.b[s] === b && this.c[s] === c && this.firstReply[s] === REPLY.none) return true;
+    }
+    return false;
   }
 
   release(s: number): void {
@@ -152,7 +160,6 @@ export class AttemptTable extends KeyedSlots {
     this.marks = grownColumn(this.marks, capacity);
     this.icmpType = grownColumn(this.icmpType, capacity);
     this.icmpCode = grownColumn(this.icmpCode, capacity);
-    this.replyDigest = grownColumn(this.replyDigest, capacity);
     this.listener = grownColumn(this.listener, capacity);
     this.source = grownColumn(this.source, capacity);
   }

@@ -1,4 +1,3 @@
-import { ABSENT, Int32Map } from "../util/int32-map.js";
 import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
 import { SlotQueue } from "../util/slot-queue.js";
 import { TCP_FLAG } from "../wire/tcp.js";
@@ -76,11 +75,9 @@ export class HandshakeTracker {
   private readonly attempts = new AttemptTable(1 << 14);
   private liveAttempts = 0;
   private readonly attemptQueue = new SlotQueue();
-  /** reply-direction digests of attempts still waiting for their first reply → how many */
-  private readonly awaiting = new Int32Map(1 << 14);
   /**
-   * The same attempts counted by clientHint(client address, client port): a plain ACK whose count is 0 cannot be a
-   * first reply, and most plain ACKs are ruled out by this one load instead of a hash lookup.
+   * Attempts still waiting for their first reply, counted by clientHint(client address, client port): a plain ACK
+   * whose count is 0 cannot be a first reply, and most plain ACKs are ruled out by this one load instead of a lookup.
    */
   private readonly awaitingByClient = new Int32Array(1 << 16);
   private readonly closes = new CloseTable(1 << 14);
@@ -172,7 +169,7 @@ export class HandshakeTracker {
 
   /** Whether a plain ACK from src to dst could be the first reply to an attempt (the reverse 4-tuple's). */
   awaitsReply(srcKey: number, dstKey: number, sport: number, dport: number): boolean {
-    return this.awaitingByClient[clientHint(dstKey, dport)] !== 0 && this.awaiting.get(tupleHash(srcKey, dstKey, sport, dport)) !== ABSENT;
+    return this.awaitingByClient[clientHint(dstKey, dport)] !== 0 && this.attempts.awaits(tupleHash(dstKey, srcKey, dport, sport), dstKey | 0, srcKey | 0, portPair(dport, sport));
   }
 
   // --- lookups: the packet's source is the client (forward) or the server (reverse) ---
@@ -240,13 +237,10 @@ export class HandshakeTracker {
     const now = view.timestampMicros;
     const text = pairText(view, false);
     const digest = tupleHash(view.srcKey, view.dstKey, view.sport, view.dport);
-    const replyDigest = tupleHash(view.dstKey, view.srcKey, view.dport, view.sport);
     const table = this.attempts;
-    const s = table.open(digest, replyDigest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text, view.seq | 0, now, view.packetIndex, tsVal, view.ttl);
+    const s = table.open(digest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text, view.seq | 0, now, view.packetIndex, tsVal, view.ttl);
     this.liveAttempts++;
     this.attemptQueue.push(s, now);
-    const waiting = this.awaiting.get(replyDigest);
-    this.awaiting.set(replyDigest, waiting === ABSENT ? 1 : waiting + 1);
     const hint = clientHint(view.srcKey, view.sport);
     this.awaitingByClient[hint] = (this.awaitingByClient[hint] as number) + 1;
     if (this.liveAttempts > this.maxLiveAttempts) this.evictOldestAttempt();
@@ -335,14 +329,9 @@ export class HandshakeTracker {
     this.release(s);
   }
 
-  /** Attempt s no longer waits for its first reply. */
+  /** Attempt s no longer waits for its first reply (it has one, or it is finalised without). */
   private release(s: number): void {
     const table = this.attempts;
-    const replyDigest = table.replyDigest[s] as number;
-    const count = this.awaiting.get(replyDigest);
-    if (count === ABSENT) return;
-    if (count <= 1) this.awaiting.delete(replyDigest);
-    else this.awaiting.set(replyDigest, count - 1);
     const hint = clientHint(table.a[s] as number, (table.c[s] as number) >>> 16);
     this.awaitingByClient[hint] = (this.awaitingByClient[hint] as number) - 1;
   }

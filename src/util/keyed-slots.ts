@@ -41,6 +41,12 @@ export class KeyedSlots {
     this.text = new Array<string>(initialCapacity).fill("");
   }
 
+  /** The first linked slot whose key has this digest (the chain goes on through `next`), or NO_SLOT. */
+  chainHead(digest: number): number {
+    const head = this.heads.get(digest);
+    return head === ABSENT ? NO_SLOT : head;
+  }
+
   /** The linked slot with exactly this key, or NO_SLOT. */
   find(digest: number, a: number, b: number, c: number, text: string): number {
     const keyA = this.a;
