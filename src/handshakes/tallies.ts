@@ -50,10 +50,13 @@ export function keptAttempts(limit: number): KeptAttempts {
   return { limit, offered: 0, records: [] };
 }
 
-/** Offers an attempt; the record is built only when it is kept. */
-export function offerKept(kept: KeptAttempts, order: number, created: number, record: () => AttemptRecord): void {
+/**
+ * Counts an offered attempt and says whether to keep it (then push its record). The caller builds the record only
+ * when kept: a closure per offer to build it lazily was most of what a SYN flood allocated.
+ */
+export function offerKept(kept: KeptAttempts): boolean {
   kept.offered++;
-  if (kept.records.length < kept.limit) kept.records.push({ order, created, record: record() });
+  return kept.records.length < kept.limit;
 }
 
 /** What one partition's tracker found; merge-partitions.ts turns one or more of these into the summary. */

@@ -463,7 +463,7 @@ export class HandshakeTracker {
       if (!answered) source.unanswered++;
     }
     const kept = !answered || reply !== REPLY.synack ? this.unanswered : this.answered;
-    offerKept(kept, this.eventOrder, table.created[s] as number, () => table.toRecord(s));
+    if (offerKept(kept)) kept.records.push({ order: this.eventOrder, created: table.created[s] as number, record: table.toRecord(s) });
   }
 
   /** Takes the oldest attempt out of the expiry queue: finalised if it was not yet, and its slot freed. */
