@@ -3,6 +3,7 @@
  * complete connections with data (half closed first by the server), unanswered SYNs retransmitted at +1, +3,
  * +7 s, NAT-like sources where several hosts with their own TSval clocks share one address, and TIME_WAIT
  * collisions answered by a bare ACK, a client RST and a retried SYN.
+ * Also the SYN-flood capture (generateFloodCapture).
  * Usage: tsx bench/generate-capture.ts OUT.pcap [connections]
  */
 import { PcapWriter } from "../src/capture/pcap-writer.js";
@@ -102,6 +103,45 @@ export function generateCapture(path: string, connections = 210_000, seed = 1): 
       emit(at, { ...c2s, seq: isn + 600, ack: sseq, flags: FIN | ACK, timestamps: { val: clientFinTs >>> 0, ecr: 20 } });
       emit(at + rtt / 2, { ...s2c, seq: sseq, ack: isn + 601, flags: FIN | ACK, timestamps: { val: 21, ecr: clientFinTs >>> 0 } });
       emit(at + rtt, { ...c2s, seq: isn + 601, ack: sseq + 1, flags: ACK, timestamps: { val: (clientFinTs + 1) >>> 0, ecr: 21 } });
+    }
+  }
+  flush(Number.POSITIVE_INFINITY);
+  writer.close();
+  return writer.packets;
+}
+
+/**
+ * Writes the SYN-flood benchmark capture: `syns` SYNs at 200 000 per second from spoofed sources drawn at random
+ * from 10.0.0.0/8 (each SYN its own port, ISN and TSval, none retransmitted), to one listener whose SYN queue is
+ * full: one SYN in fifty gets into the queue, and its SYN-ACK is retransmitted, never acknowledged. This is the
+ * capture where the tracker holds the most state (every attempt stays open for its whole retry budget) and touches
+ * it in no useful order.
+ */
+export function generateFloodCapture(path: string, syns = 4_000_000, seed = 2): number {
+  const random = rng(seed);
+  const writer = PcapWriter.open(path);
+  const queue = new EventQueue<TcpFrameSpec>();
+  const flush = (until: number): void => {
+    while (queue.size > 0 && queue.peekTime() <= until) {
+      const at = queue.peekTime();
+      writer.write((EPOCH + at) * 1e6, buildTcpFrame(queue.pop() as TcpFrameSpec));
+    }
+  };
+  for (let i = 0; i < syns; i++) {
+    const t = i / 200_000;
+    flush(t);
+    const source = (10 << 24) | Math.floor(random() * 2 ** 24);
+    const client = `${(source >>> 24) & 255}.${(source >>> 16) & 255}.${(source >>> 8) & 255}.${source & 255}`;
+    const sport = 1024 + Math.floor(random() * 64_000);
+    const isn = Math.floor(random() * 2 ** 32);
+    const ts = Math.floor(random() * 2 ** 32);
+    queue.push(t, { src: client, dst: SERVER, sport, dport: 443, seq: isn, ack: 0, flags: SYN, window: 512, mss: 1460, timestamps: { val: ts, ecr: 0 } });
+    if (i % 50 === 0) {
+      // A request that made it into the queue: its SYN-ACK is retransmitted (tcp_synack_retries) and never answered.
+      const serverIsn = Math.floor(random() * 2 ** 32);
+      for (const dt of [0.0001, 1, 3, 7, 15]) {
+        queue.push(t + dt, { src: SERVER, dst: client, sport: 443, dport: sport, seq: serverIsn, ack: isn + 1, flags: SYN | ACK, mss: 1460, sackPermitted: true, windowScale: 7, timestamps: { val: 7 + Math.round(dt * 1000), ecr: ts } });
+      }
     }
   }
   flush(Number.POSITIVE_INFINITY);
