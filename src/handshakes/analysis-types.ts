@@ -28,6 +28,11 @@ export interface ListenerSummary {
    * the kernel's drop counters count, SYN by SYN.
    */
   synsWithoutReply: number;
+  /**
+   * Half-open attempts: the server answered and retransmitted its SYN-ACK, and the client sent its SYN once and never
+   * completed the handshake (spoofed or flooding sources; a real client that lost the SYN-ACK retries its SYN).
+   */
+  halfOpen: number;
   /** lowest and highest IP TTL / hop limit of SYNs seen (IP_MINTTL evidence) */
   synTtlMin: number | null;
   synTtlMax: number | null;

@@ -109,6 +109,7 @@ function listenerSummaries(states: readonly ListenerState[]): ListenerSummary[] 
     into.attempts += state.attempts;
     into.unanswered += state.unanswered;
     into.synsWithoutReply += state.synsWithoutReply;
+    into.halfOpen += state.halfOpen;
     addReplies(into.firstReply, state.firstReply);
     into.ttlMin = Math.min(into.ttlMin, state.ttlMin);
     into.ttlMax = Math.max(into.ttlMax, state.ttlMax);
@@ -122,6 +123,7 @@ function listenerSummaries(states: readonly ListenerState[]): ListenerSummary[] 
       unanswered: l.unanswered,
       firstReply: l.firstReply,
       synsWithoutReply: l.synsWithoutReply,
+      halfOpen: l.halfOpen,
       synTtlMin: l.ttlMax < 0 ? null : l.ttlMin,
       synTtlMax: l.ttlMax < 0 ? null : l.ttlMax,
     }))

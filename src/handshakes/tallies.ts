@@ -15,6 +15,7 @@ export interface ListenerState {
   unanswered: number;
   firstReply: Record<FirstReply, number>;
   synsWithoutReply: number;
+  halfOpen: number;
   ttlMin: number;
   ttlMax: number;
 }

@@ -405,7 +405,7 @@ export class HandshakeTracker {
     if (found !== NO_SLOT) return found;
     const text = view.ipVersion === 6 ? view.dstAddress() : "";
     const s = this.listenerIndex.insert(tupleHash(view.dstKey, 0, view.dport, 0), view.dstKey | 0, 0, view.dport, text);
-    this.listenerStates[s] = { addr: destinationText(view), port: view.dport, attempts: 0, unanswered: 0, firstReply: zeroReplies(), synsWithoutReply: 0, ttlMin: 256, ttlMax: -1 };
+    this.listenerStates[s] = { addr: destinationText(view), port: view.dport, attempts: 0, unanswered: 0, firstReply: zeroReplies(), synsWithoutReply: 0, halfOpen: 0, ttlMin: 256, ttlMax: -1 };
     return s;
   }
 
@@ -455,6 +455,7 @@ export class HandshakeTracker {
       // The SYN that got the first reply was answered; the ones before it (or all, without a reply) were not.
       listener.synsWithoutReply += reply === REPLY.none ? (table.syns[s] as number) : (table.synsAtReply[s] as number) - 1;
       if (!answered) listener.unanswered++;
+      else if (reply === REPLY.synack && table.syns[s] === 1 && (table.synacks[s] as number) >= 2) listener.halfOpen++;
     }
     const sourceSlot = table.source[s] as number;
     if (sourceSlot >= 0) {

@@ -26,7 +26,7 @@ export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN)
 
   if (summary.listeners.length > 0) {
     lines.push("", style.bold("Listeners") + (summary.listeners.length > TOP ? ` (worst ${TOP} of ${summary.listeners.length})` : ""));
-    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), counted(l.attempts, "attempt"), `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts)])));
+    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), counted(l.attempts, "attempt"), `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts) + (l.halfOpen > 0 ? `  ${count(l.halfOpen)} half-open` : "")])));
   }
   if (summary.sources.length > 0) {
     lines.push("", style.bold("Sources") + (summary.sources.length > TOP ? ` (worst ${TOP} of ${summary.sources.length})` : ""));

@@ -59,6 +59,7 @@ export function summary(attempts: AttemptRecord[], over: Partial<AnalyzeSummary>
         firstReply: { ...firstReply },
         // Built attempts get their reply, if any, on their first SYN.
         synsWithoutReply: attempts.reduce((n, a) => n + (a.firstReply === "none" ? a.syns : 0), 0),
+        halfOpen: attempts.filter((a) => a.firstReply === "synack" && a.syns === 1 && a.synacks >= 2).length,
         synTtlMin: 64,
         synTtlMax: 64,
       },

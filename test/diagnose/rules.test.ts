@@ -139,6 +139,14 @@ describe("syn queue", () => {
     expect(overflow.verdict).toBe("accept-queue-overflow");
   });
 
+  it("the half-open count is the capture's, not the number of attempts kept as records", () => {
+    const halfOpen = Array.from({ length: 3 }, (_, i) => attempt({ clientPort: 51000 + i, synacks: 3 }));
+    const capture = summary([...halfOpen, ...silent(2)]);
+    (capture.listeners[0] as { halfOpen: number }).halfOpen = 80_000;
+    const f = find(ctx({ capture, host: host({ counters: {} }) }), "syn-queue-overflow");
+    expect(f?.evidence.map((e) => e.detail)).toContain("80000 half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)");
+  });
+
   it("cookies with tcp_syncookies=2 are not a flood", () => {
     const f = find(ctx({ host: host({ counters: { TcpExtTCPReqQFullDoCookies: 8, TcpExtSyncookiesSent: 8 }, sysctl: { "net.ipv4.tcp_syncookies": "2" } }) }), "syn-flood-cookies");
     expect(f?.confidence ?? 0).toBeLessThan(0.5);

@@ -65,6 +65,28 @@ describe("attempts and first replies", () => {
     expect(s.listeners).toMatchObject([{ attempts: 4, unanswered: 1, synsWithoutReply: 2 + 2 + 0 + 0 }]);
   });
 
+  it("counts half-open attempts per listener over every attempt, not only the ones kept as records", async () => {
+    const s = await analyze(
+      (c) => {
+        // Half-open: one SYN, its SYN-ACK repeated, no retry (a spoofed source).
+        for (let i = 0; i < 5; i++) {
+          c.syn(0, client(41000 + i), SERVER, 100 + i);
+          for (const t of [0.001, 1.001, 3.001]) c.synAck(t, SERVER, client(41000 + i), 9, 100 + i);
+        }
+        // Not half-open: the client retried its SYN (a lost SYN-ACK), or the SYN-ACK came once (completed).
+        c.syn(0, client(42000), SERVER, 200);
+        c.synAck(0.001, SERVER, client(42000), 9, 200);
+        c.syn(1, client(42000), SERVER, 200);
+        c.synAck(1.001, SERVER, client(42000), 9, 200);
+        c.syn(0, client(42001), SERVER, 300);
+        c.synAck(0.001, SERVER, client(42001), 9, 300);
+      },
+      { keepAttempts: 1 },
+    );
+    expect(s.attempts.length).toBe(1);
+    expect(s.listeners).toMatchObject([{ attempts: 7, halfOpen: 5 }]);
+  });
+
   it("ignores a SYN-ACK that does not acknowledge ISN+1", async () => {
     const s = await analyze((c) => {
       c.syn(0, client(40000), SERVER, 100);

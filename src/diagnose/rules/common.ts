@@ -39,9 +39,10 @@ export function captureShowsSilence(ctx: RuleContext): boolean {
 }
 
 /**
- * Half-open attempts: the server answered and retransmitted its SYN-ACK, but the client neither completed the
- * handshake nor retried its SYN (spoofed or flooding sources; a real client that lost the SYN-ACK retries).
+ * Half-open attempts on the port (ListenerSummary.halfOpen): the server answered and retransmitted its SYN-ACK,
+ * but the client neither completed the handshake nor retried its SYN (spoofed or flooding sources; a real client
+ * that lost the SYN-ACK retries). Counted over the whole capture, not over the attempts kept as records.
  */
-export function halfOpenRecords(ctx: RuleContext): AttemptRecord[] {
-  return attemptsOnPort(ctx).filter((a) => a.firstReply === "synack" && a.syns === 1 && a.synacks >= 2);
+export function halfOpenCount(ctx: RuleContext): number {
+  return (ctx.capture?.listeners ?? []).filter((l) => ctx.port === null || l.port === ctx.port).reduce((n, l) => n + l.halfOpen, 0);
 }

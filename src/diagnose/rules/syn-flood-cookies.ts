@@ -5,7 +5,7 @@
 import { rise, rose, sysctlNumber, type RuleContext } from "../context.js";
 import { captureItem, counterItem, counterItems, finding, fix, logItem, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
-import { halfOpenRecords } from "./common.js";
+import { halfOpenCount } from "./common.js";
 
 export const synFloodCookies: Rule = {
   code: "syn-flood-cookies",
@@ -15,17 +15,17 @@ export const synFloodCookies: Rule = {
     const doCookies = rose(ctx, "TcpExtTCPReqQFullDoCookies");
     const sent = rose(ctx, "TcpExtSyncookiesSent");
     const logs = ctx.logEvents.filter((e) => e.kind === "syn-flood" && e.action === "cookies");
-    const halfOpen = halfOpenRecords(ctx);
+    const halfOpen = halfOpenCount(ctx);
     // A full accept queue drops the client's final ACK and the server repeats its SYN-ACK: from the server's
     // side that looks half-open too, so the capture alone says nothing about a flood while ListenOverflows rose.
     const acceptQueueExplains = rose(ctx, "TcpExtListenOverflows")?.over === "window";
-    const captureSign = halfOpen.length >= 2 && (ctx.capture?.handshakes.firstReply.none ?? 0) === 0 && !acceptQueueExplains;
+    const captureSign = halfOpen >= 2 && (ctx.capture?.handshakes.firstReply.none ?? 0) === 0 && !acceptQueueExplains;
     if (!doCookies && !sent && !captureSign) return null;
     const evidence: EvidenceItem[] = [];
     const conflicts: string[] = [];
     if (!doCookies && !sent) {
       // Capture only: a flood shows, but not whether cookies or a roomy queue answered it.
-      evidence.push(captureItem(`${halfOpen.length} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like); every SYN still answered`, halfOpen.length));
+      evidence.push(captureItem(`${halfOpen} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like); every SYN still answered`, halfOpen));
       return finding(this, ctx, {
         confidence: 0.45,
         summary: "A SYN flood (or clients that never complete the handshake) fills the SYN queue, but every SYN is still answered",

@@ -6,7 +6,7 @@ import { amountOf, hasCounters, rise, rose, socketsInState, sysctl, sysctlNumber
 import { counterItem, counterItems, finding, fix, logItem, socketCountItem, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { captureItem } from "../rule.js";
-import { allAnsweredConflict, halfOpenRecords, silentEvidence } from "./common.js";
+import { allAnsweredConflict, halfOpenCount, silentEvidence } from "./common.js";
 
 export const synQueueOverflow: Rule = {
   code: "syn-queue-overflow",
@@ -15,15 +15,15 @@ export const synQueueOverflow: Rule = {
   evaluate(ctx: RuleContext): Finding | null {
     const reqFull = rose(ctx, "TcpExtTCPReqQFullDrop");
     const cookies = sysctlNumber(ctx, "net.ipv4.tcp_syncookies");
-    const halfOpen = halfOpenRecords(ctx);
+    const halfOpen = halfOpenCount(ctx);
     // Capture signature: half-open requests fill the queue, then SYNs go unanswered (no cookies).
-    const captureSign = halfOpen.length >= 2 && (ctx.capture?.handshakes.firstReply.none ?? 0) > 0;
+    const captureSign = halfOpen >= 2 && (ctx.capture?.handshakes.firstReply.none ?? 0) > 0;
     const evidence: EvidenceItem[] = [];
     const conflicts: string[] = [];
     let confidence: number;
     let how: string;
     if (captureSign) {
-      evidence.push(captureItem(`${halfOpen.length} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)`, halfOpen.length));
+      evidence.push(captureItem(`${halfOpen} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)`, halfOpen));
     }
     if (reqFull) {
       evidence.push(counterItem(reqFull, "SYN queue full, syncookies off"), ...counterItems(rise(ctx, "TcpExtListenDrops")));
