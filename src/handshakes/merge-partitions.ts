@@ -138,18 +138,20 @@ function sourceSummaries(sources: readonly SourceTally[]): SourceSummary[] {
 
 /** TSval series of the sources worth a plot: regressions, or several per-host clocks. */
 function tsSeries(summaries: readonly SourceSummary[], sources: readonly SourceTally[]): TsSeries[] {
-  const byAddr = new Map(sources.map((s) => [s.addr, s]));
-  return summaries
+  const chosen = summaries
     .filter((s) => s.tsvalRegressions > 0 || (s.tsClocks > 1 && s.tsRegime === "per-host"))
     .sort((a, b) => b.tsvalRegressions - a.tsvalRegressions || b.tsClocks - a.tsClocks || compareText(a.addr, b.addr))
-    .slice(0, 10)
-    .flatMap((s) => {
-      const flat = byAddr.get(s.addr)?.points;
-      if (!flat || flat.length === 0) return [];
-      const points: Array<[number, number, number]> = [];
-      for (let i = 0; i < flat.length; i += 3) points.push([flat[i] as number, flat[i + 1] as number, flat[i + 2] as number]);
-      return [{ addr: s.addr, tsClocks: s.tsClocks, tsvalRegressions: s.tsvalRegressions, points }];
-    });
+    .slice(0, 10);
+  // Only the chosen few need their points: no index over every source (200 000 in a flood).
+  const wanted = new Set(chosen.map((s) => s.addr));
+  const byAddr = new Map(sources.filter((s) => wanted.has(s.addr)).map((s) => [s.addr, s]));
+  return chosen.flatMap((s) => {
+    const flat = byAddr.get(s.addr)?.points;
+    if (!flat || flat.length === 0) return [];
+    const points: Array<[number, number, number]> = [];
+    for (let i = 0; i < flat.length; i += 3) points.push([flat[i] as number, flat[i + 1] as number, flat[i + 2] as number]);
+    return [{ addr: s.addr, tsClocks: s.tsClocks, tsvalRegressions: s.tsvalRegressions, points }];
+  });
 }
 
 function compareText(a: string, b: string): number {
