@@ -63,7 +63,9 @@ function timestampFindings(summary: AnalyzeSummary): string[] {
   }
   const multi = summary.sources.filter((s) => s.tsClocks > 1 && s.tsRegime !== "unknown");
   for (const s of multi.slice(0, TOP)) {
-    lines.push(`  ${s.addr}: ${counted(s.tsClocks, "TSval clock")} in ${counted(s.tsSamples, "SYN")} — ${REGIME_TEXT[s.tsRegime]}`);
+    // Random TSvals from a flood tool look like per-connection offsets; its spoofed sources never get an answer.
+    const flood = s.tsRegime === "per-connection" && s.unanswered === s.attempts ? ", or a flood tool's random TSvals (no attempt was answered)" : "";
+    lines.push(`  ${s.addr}: ${counted(s.tsClocks, "TSval clock")} in ${counted(s.tsSamples, "SYN")} — ${REGIME_TEXT[s.tsRegime]}${flood}`);
   }
   if (lines.length === 0 && summary.signals.synWithTimestamps === 0 && summary.handshakes.attempts > 0) lines.push("  no SYN carried a timestamp option");
   return lines;
