@@ -20,6 +20,8 @@ export interface AnalyzeOptions extends TrackerOptions, ReadCapturesOptions {
   partitions?: number;
   /** words of records handed to the workers at a time (see analyze-parallel.ts); for tests */
   slotWords?: number;
+  /** tuples the reading thread follows before it forwards every plain ACK (see pending-syns.ts); for tests */
+  pendingSynsLimit?: number;
 }
 
 /**

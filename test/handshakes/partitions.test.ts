@@ -72,6 +72,11 @@ describe.skipIf(built === null)("worker threads (--threads) give the single-thre
     }
   });
 
+  it("when the reading thread gives up filtering plain ACKs (more pending SYNs than it follows)", async () => {
+    const whole = await analyze([generated, generatedSecond]);
+    expect(await analyze([generated, generatedSecond], { threads: 2, slotWords: SLOT_WORDS, pendingSynsLimit: 100 })).toEqual(whole);
+  });
+
   it("every lab capture and simulated capture (bare ACKs, RSTs, ICMP errors from real kernels)", async () => {
     const simulated = ["nat-timewait-collision", "syn-flood-no-cookies"].map((name) => simulateBundle(name, 12).pcap);
     for (const path of [...labCaptures, ...simulated]) {

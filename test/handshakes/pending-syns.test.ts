@@ -16,11 +16,10 @@ import { CaptureBuilder } from "../helpers/capture-builder.js";
  * Plain ACKs the tracker acted on as possible first replies (awaitsReply when it reads the record, after the sweep
  * that precedes it), and how many of them the pending SYNs would have held back.
  */
-async function audit(path: string): Promise<{ wanted: number; dropped: number }> {
+async function audit(path: string, pending = new PendingSyns()): Promise<{ wanted: number; dropped: number }> {
   const output = RecordBuffer.ofWords(2 * PacketRouter.MAX_WORDS_PER_PACKET);
   const router = new PacketRouter([output]);
   const tracker = new HandshakeTracker();
-  const pending = new PendingSyns();
   const record = new PacketRecord();
   const counts = { wanted: 0, dropped: 0 };
   let passed = true;
@@ -75,6 +74,19 @@ describe("pending SYNs: what the reading thread may hold back", () => {
     b.ack(200, server, { ...client, port: 40001 }, 77, 3001);
     const path = b.write();
     expect(await audit(path)).toEqual({ wanted: 0, dropped: 0 });
+  });
+
+  it("gives up past its limit of tuples: from then on every plain ACK may await (bounded memory in a flood)", async () => {
+    const b = new CaptureBuilder();
+    for (let i = 0; i < 3; i++) b.syn(i, { ...client, port: 40000 + i }, server, 1000 + i);
+    b.ack(5, server, { ...client, port: 40000 }, 77, 1001);
+    const path = b.write();
+    const roomy = new PendingSyns(10);
+    expect(await audit(path, roomy)).toEqual({ wanted: 1, dropped: 0 });
+    expect([roomy.givenUp, roomy.mayAwait(1, 2, 3, 4)]).toEqual([false, false]);
+    const small = new PendingSyns(2);
+    expect(await audit(path, small)).toEqual({ wanted: 1, dropped: 0 });
+    expect([small.givenUp, small.mayAwait(1, 2, 3, 4)]).toEqual([true, true]);
   });
 
   it("never drops a plain ACK the tracker wants, whatever the order of SYNs, replies and gaps (property)", async () => {

@@ -20,6 +20,8 @@ export interface ParallelOptions extends TrackerOptions, ReadCapturesOptions {
   workers: number;
   /** words per slot before it is handed over (tests use small ones to switch slots often); default 256 Ki */
   slotWords?: number;
+  /** tuples the pending SYNs follow before they give up filtering (tests use small ones); default 1 M */
+  pendingSynsLimit?: number;
 }
 
 export interface ParallelResult {
@@ -65,7 +67,7 @@ export async function analyzeInParallel(paths: readonly string[], options: Paral
   for (const r of results) r.catch(() => {});
 
   try {
-    const feeder = new RingFeeder(ring);
+    const feeder = new RingFeeder(ring, new PendingSyns(options.pendingSynsLimit));
     const stats = await readCaptures(paths, (view) => feeder.observe(view), options);
     feeder.finish();
     const done = await Promise.all(results);
@@ -87,11 +89,13 @@ class RingFeeder {
   private index = 0;
   private readonly limit: number;
 
-  private readonly pending = new PendingSyns();
   /** whether the packet being routed is IPv4 (the pending SYNs follow IPv4 tuples only) */
   private ipv4 = false;
 
-  constructor(private readonly ring: RecordRing) {
+  constructor(
+    private readonly ring: RecordRing,
+    private readonly pending: PendingSyns,
+  ) {
     this.limit = ring.init.slotWords;
     this.router = new PacketRouter(ring.buffers[0] as RecordBuffer[]);
     this.router.plainAckWanted = (_partition, srcKey, dstKey, sport, dport) => !this.ipv4 || this.pending.mayAwait(srcKey, dstKey, sport, dport);
