@@ -25,9 +25,10 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  // The named command alone; all of them for the top-level help, `help X` and unknown commands.
+  // The named command alone; none for the version; all of them for the top-level help, `help X` and unknown commands.
+  const version = argv.length === 1 && (argv[0] === "-V" || argv[0] === "--version");
   const requested = COMMANDS.filter(([name]) => name === argv[0]);
-  for (const [, load] of requested.length > 0 ? requested : COMMANDS) (await load())(program);
+  for (const [, load] of version ? [] : requested.length > 0 ? requested : COMMANDS) (await load())(program);
   return program;
 }
 

@@ -153,6 +153,7 @@ describe("bad captures: exit 3 with file, byte offset and what was expected", ()
     expect(bare.stderr).toContain("Usage: nosynack");
     expect(runCli(["--help"]).code).toBe(0);
     expect(runCli(["help", "analyze"]).code).toBe(0);
+    for (const flag of ["-V", "--version"]) expect(runCli([flag])).toMatchObject({ code: 0, stdout: "0.1.0\n" });
     const twice = runCli(["analyze", "-", "-"], pcap);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain("- (stdin) can be given once");
