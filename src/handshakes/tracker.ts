@@ -19,6 +19,8 @@ export interface TrackerOptions {
   port?: number;
   /** attempt records kept for reports (unanswered first); default 2000 */
   keepAttempts?: number;
+  /** attempts open at once before the oldest are finalised early (default 1 M, for the whole capture); for tests */
+  maxLiveAttempts?: number;
 }
 
 /** Which share of the clients one tracker follows: clients whose address key maps to `index` (packet-router.ts). */
@@ -126,7 +128,7 @@ export class HandshakeTracker {
     this.portFilter = options.port ?? -1;
     this.partition = partition;
     // The bounds on live state hold for the whole capture: each partition gets its share.
-    this.maxLiveAttempts = Math.ceil(MAX_LIVE_ATTEMPTS / partition.count);
+    this.maxLiveAttempts = Math.ceil((options.maxLiveAttempts ?? MAX_LIVE_ATTEMPTS) / partition.count);
     this.clockArena = new ClockArena(undefined, Math.ceil(CLOCK_ARENA_CLUSTERS / partition.count));
     const limit = options.keepAttempts ?? DEFAULT_KEEP_ATTEMPTS;
     this.unanswered = keptAttempts(limit);
@@ -476,7 +478,10 @@ export class HandshakeTracker {
   }
 
   private evictOldestAttempt(): void {
-    if (!this.warnings.some((w) => w.startsWith("over"))) this.warnings.push(`over ${MAX_LIVE_ATTEMPTS} attempts open at once: the oldest were closed early`);
+    if (!this.warnings.some((w) => w.startsWith("over"))) {
+      const limit = this.options.maxLiveAttempts ?? MAX_LIVE_ATTEMPTS;
+      this.warnings.push(`over ${limit} attempts open at once: the oldest were closed early (a later SYN of theirs counts as a new attempt, a later SYN-ACK is not counted)`);
+    }
     while (this.attemptQueue.size > 0) {
       const oldest = this.attemptQueue.frontSlot();
       const wasLive = ((this.attempts.marks[oldest] as number) & MARK.done) === 0;

@@ -87,6 +87,19 @@ describe("attempts and first replies", () => {
     expect(s.listeners).toMatchObject([{ attempts: 7, halfOpen: 5 }]);
   });
 
+  it("finalises the oldest attempts early past the limit of open attempts, and says what that changes", async () => {
+    const build = (c: CaptureBuilder): void => {
+      for (let i = 0; i < 5; i++) c.syn(i * 0.1, client(43000 + i), SERVER, 100 + i);
+      c.syn(1, client(43000), SERVER, 100); // a retry of the first attempt
+      c.synAck(1.1, SERVER, client(43001), 9, 101); // the answer to the second
+    };
+    expect((await analyze(build)).handshakes).toMatchObject({ attempts: 5, answered: 1, synRetransmits: 1 });
+    const capped = await analyze(build, { maxLiveAttempts: 3 });
+    // The first two were closed when the fourth and fifth came: the retry is a new attempt, the answer unmatched.
+    expect(capped.handshakes).toMatchObject({ attempts: 6, answered: 0, synRetransmits: 0 });
+    expect(capped.warnings.map((w) => w.message)).toContain("over 3 attempts open at once: the oldest were closed early (a later SYN of theirs counts as a new attempt, a later SYN-ACK is not counted)");
+  });
+
   it("ignores a SYN-ACK that does not acknowledge ISN+1", async () => {
     const s = await analyze((c) => {
       c.syn(0, client(40000), SERVER, 100);

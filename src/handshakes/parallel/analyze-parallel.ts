@@ -47,6 +47,7 @@ export async function analyzeInParallel(paths: readonly string[], options: Paral
   if (options.server !== undefined) trackerOptions.server = options.server;
   if (options.port !== undefined) trackerOptions.port = options.port;
   if (options.keepAttempts !== undefined) trackerOptions.keepAttempts = options.keepAttempts;
+  if (options.maxLiveAttempts !== undefined) trackerOptions.maxLiveAttempts = options.maxLiveAttempts;
 
   let failure: unknown = null;
   const workers: Worker[] = [];
