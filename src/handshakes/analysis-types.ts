@@ -159,6 +159,11 @@ export interface AnalyzeSummary {
   handshakes: HandshakeTotals;
   listeners: ListenerSummary[];
   sources: SourceSummary[];
+  /**
+   * Distinct source addresses of SYN attempts: exact while every one is followed in `sources`, estimated past their
+   * limit (within about 2 %, util/distinct-count.ts), as in a flood from spoofed sources.
+   */
+  sourceAddresses: { count: number; estimated: boolean };
   /** first and last packet time, microseconds since the epoch */
   timeRange: { first: number | null; last: number | null };
   signals: WireSignals;

@@ -109,6 +109,7 @@ function summarize(paths: readonly string[], stats: readonly CaptureStats[], par
     handshakes: result.handshakes,
     listeners: result.listeners,
     sources: result.sources,
+    sourceAddresses: result.sourceAddresses,
     timeRange: { first, last },
     signals: result.signals,
     timeline: result.timeline,

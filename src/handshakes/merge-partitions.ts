@@ -1,5 +1,6 @@
 import type { AttemptRecord, FirstReply, HandshakeTotals, ListenerSummary, SourceSummary, Timeline, TsSeries, WireSignals } from "./analysis-types.js";
 import { type KeptAttempts, type ListenerState, type PartitionResult, type SourceTally, zeroReplies } from "./tallies.js";
+import { DistinctCounter } from "../util/distinct-count.js";
 import { TimelineBuilder } from "./timeline.js";
 import { MAX_SOURCES, SERIES_SOURCES } from "./tracker.js";
 
@@ -7,6 +8,7 @@ export interface TrackerResult {
   handshakes: HandshakeTotals;
   listeners: ListenerSummary[];
   sources: SourceSummary[];
+  sourceAddresses: { count: number; estimated: boolean };
   signals: WireSignals;
   timeline: Timeline;
   tsSeries: TsSeries[];
@@ -23,8 +25,12 @@ export interface TrackerResult {
 export function mergePartitions(parts: readonly PartitionResult[]): TrackerResult {
   const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
   const sources = parts.flatMap((p) => p.sources).sort((a, b) => a.firstSeen - b.firstSeen);
+  let sourceAddresses = { count: sources.length, estimated: false };
   if (sources.length > MAX_SOURCES || parts.some((p) => p.sourcesRefused)) {
-    warnings.push(`more than ${MAX_SOURCES} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
+    const all = new DistinctCounter();
+    for (const part of parts) all.merge(new DistinctCounter(part.sourceAddresses));
+    sourceAddresses = { count: Math.max(all.estimate(), MAX_SOURCES + 1), estimated: true };
+    warnings.push(`about ${sourceAddresses.count} source addresses: per-source figures cover the first ${MAX_SOURCES}`);
     sources.length = Math.min(sources.length, MAX_SOURCES);
   }
   // Each partition follows its first SERIES_SOURCES sources; of all, the first SERIES_SOURCES are followed.
@@ -43,6 +49,7 @@ export function mergePartitions(parts: readonly PartitionResult[]): TrackerResul
     handshakes: sumTotals(parts.map((p) => p.totals)),
     listeners: listenerSummaries(parts.flatMap((p) => p.listeners)),
     sources: summaries,
+    sourceAddresses,
     signals: mergeSignals(parts),
     timeline: timeline.build(),
     tsSeries: tsSeries(summaries, sources),

@@ -68,6 +68,8 @@ export interface PartitionResult {
   sources: SourceTally[];
   /** some source was left out because the partition already held the most it keeps */
   sourcesRefused: boolean;
+  /** DistinctCounter registers of every source address of an attempt */
+  sourceAddresses: Uint8Array;
   timeline: TimelineState;
   /** attempts never answered or answered by something else than a SYN-ACK */
   unanswered: KeptAttempts;

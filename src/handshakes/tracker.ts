@@ -1,3 +1,4 @@
+import { DistinctCounter } from "../util/distinct-count.js";
 import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
 import { SlotQueue } from "../util/slot-queue.js";
 import { TCP_FLAG } from "../wire/tcp.js";
@@ -88,6 +89,8 @@ export class HandshakeTracker {
   private readonly listenerStates: ListenerState[] = [];
   private readonly sourceIndex = new KeyedSlots(1024);
   private readonly sourceStates: SourceState[] = [];
+  /** every source address of an attempt, followed or not (past MAX_SOURCES only this counts them) */
+  private readonly sourceAddresses = new DistinctCounter();
   private readonly clockArena: ClockArena;
   private readonly recycle = new RecycleCache();
   private readonly timeline = new TimelineBuilder();
@@ -413,6 +416,7 @@ export class HandshakeTracker {
 
   /** The SYN's source address, created on first sight; -1 past MAX_SOURCES. */
   private source(view: PacketRecord): number {
+    this.sourceAddresses.add(view.srcKey);
     const text = view.ipVersion === 6 ? view.srcAddress() : "";
     const digest = tupleHash(view.srcKey, 0, 0, 0);
     const found = this.sourceIndex.find(digest, view.srcKey | 0, 0, 0, text);
@@ -511,6 +515,7 @@ export class HandshakeTracker {
       listeners: this.listenerStates,
       sources: this.sourceStates.map((s) => ({ addr: s.addr, firstSeen: s.firstSeen, attempts: s.attempts, unanswered: s.unanswered, tsvalRegressions: s.tsvalRegressions, clocks: s.clocks.estimate(), points: s.points })),
       sourcesRefused: this.sourcesRefused,
+      sourceAddresses: this.sourceAddresses.registers,
       timeline: this.timeline.state(),
       unanswered: this.unanswered,
       answered: this.answered,

@@ -29,7 +29,9 @@ export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN)
     lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), counted(l.attempts, "attempt"), `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts) + (l.halfOpen > 0 ? `  ${count(l.halfOpen)} half-open` : "")])));
   }
   if (summary.sources.length > 0) {
-    lines.push("", style.bold("Sources") + (summary.sources.length > TOP ? ` (worst ${TOP} of ${summary.sources.length})` : ""));
+    const all = summary.sourceAddresses;
+    const of = all.estimated ? ` (worst ${TOP} of the first ${count(summary.sources.length)}; about ${count(all.count)} addresses in all)` : summary.sources.length > TOP ? ` (worst ${TOP} of ${count(summary.sources.length)})` : "";
+    lines.push("", style.bold("Sources") + of);
     lines.push(
       ...columns(
         summary.sources.slice(0, TOP).map((s) => [s.addr, counted(s.attempts, "attempt"), `${count(s.unanswered)} unanswered`, counted(s.tsvalRegressions, "TSval regression"), counted(s.tsClocks, "clock")]),

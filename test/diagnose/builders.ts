@@ -65,6 +65,7 @@ export function summary(attempts: AttemptRecord[], over: Partial<AnalyzeSummary>
       },
     ],
     sources: [],
+    sourceAddresses: { count: new Set(attempts.map((a) => a.client)).size, estimated: false },
     timeRange: { first: T0, last: T0 + 10_000_000 },
     signals: {
       synBadChecksum: attempts.filter((a) => a.badChecksum).length,

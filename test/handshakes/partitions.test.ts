@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { generateCapture } from "../../bench/generate-capture.js";
+import { generateCapture, generateFloodCapture } from "../../bench/generate-capture.js";
+import { readCapture } from "../../src/capture/reader.js";
 import { analyzeCaptures, type AnalyzeOptions } from "../../src/handshakes/analyze.js";
 import type { AnalyzeSummary } from "../../src/handshakes/analysis-types.js";
 import { simulateBundle } from "../replay/sim-capture.js";
@@ -35,6 +36,23 @@ describe("partitions of the clients merge into the single tracker's summary", ()
     const whole = await analyzeCaptures([pcap]);
     expect(whole.handshakes.attempts).toBeGreaterThan(0);
     for (const partitions of [2, 4]) expect(await analyzeCaptures([pcap], { partitions })).toEqual(whole);
+  });
+
+  it("a flood from more source addresses than are followed: the first 200 000, and an estimate of all", async () => {
+    const flood = join(work, "flood.pcap");
+    generateFloodCapture(flood, 250_000, 5);
+    const exact = new Set<number>();
+    await readCapture(flood, (view) => {
+      if (view.isTcp && (view.flags & 0x12) === 0x02) exact.add(view.srcKey);
+    });
+    const whole = await analyzeCaptures([flood]);
+    expect(whole.sources.length).toBe(200_000);
+    expect(whole.sourceAddresses.estimated).toBe(true);
+    expect(Math.abs(whole.sourceAddresses.count - exact.size) / exact.size).toBeLessThan(0.03);
+    expect(whole.warnings.map((w) => w.message)).toContain(`about ${whole.sourceAddresses.count} source addresses: per-source figures cover the first 200000`);
+    expect(await analyzeCaptures([flood], { partitions: 2 })).toEqual(whole);
+    const fewer = await analyzeCaptures([generated]);
+    expect(fewer.sourceAddresses).toEqual({ count: fewer.sources.length, estimated: false });
   });
 
   it("the bench mix, with fewer kept records than unanswered attempts, as two rotated files", async () => {

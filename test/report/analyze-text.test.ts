@@ -16,4 +16,12 @@ describe("analyze summary text", () => {
     expect(line("198.18.1.254")).toContain("a fresh offset per connection");
     expect(line("198.18.1.254")).not.toContain("flood tool");
   });
+
+  it("says how many source addresses there were in all when only the first ones were followed", () => {
+    const sources = [source("10.1.2.3", 5, 5), source("10.1.2.4", 5, 5)];
+    const exact = renderAnalyzeText(summary(silent(8), { sources, sourceAddresses: { count: 2, estimated: false } }));
+    expect(exact).toMatch(/^Sources$/m);
+    const estimated = renderAnalyzeText(summary(silent(8), { sources, sourceAddresses: { count: 3_609_365, estimated: true } }));
+    expect(estimated).toContain("Sources (worst 5 of the first 2; about 3,609,365 addresses in all)");
+  });
 });

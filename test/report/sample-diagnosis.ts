@@ -80,6 +80,7 @@ export function sampleCapture(options: SampleOptions = {}): AnalyzeSummary {
     },
     listeners: [{ addr: "198.18.0.2", port: 8080, attempts: unanswered + 4, unanswered, firstReply: { synack: 4, ack: 0, rst: 0, icmp: 0, none: unanswered }, synsWithoutReply: unanswered * 4, halfOpen: 0, synTtlMin: 64, synTtlMax: 64 }],
     sources: [{ addr: hostile ? HOSTILE.script : "198.18.8.1", attempts: unanswered + 4, unanswered, tsvalRegressions: unanswered, tsClocks: 3, tsRegime: "per-host", tsRateHz: 1000, tsSamples: 60 }],
+    sourceAddresses: { count: 1, estimated: false },
     timeRange: { first: T0, last: T0 + seconds * 1_000_000 },
     signals: {
       synBadChecksum: 0,
