@@ -147,6 +147,19 @@ describe("syn queue", () => {
     expect(f?.evidence.map((e) => e.detail)).toContain("80000 half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)");
   });
 
+  it("cites spoofed-looking sources (nearly an address per attempt) beside the half-open attempts, and not otherwise", () => {
+    const halfOpen = Array.from({ length: 3 }, (_, i) => attempt({ clientPort: 51000 + i, synacks: 3 }));
+    const details = (sourceAddresses: { count: number; estimated: boolean }, attempts: number): string[] => {
+      const capture = summary([...halfOpen, ...silent(2)], { sourceAddresses });
+      capture.handshakes.attempts = attempts;
+      return find(ctx({ capture, host: host({ counters: {} }) }), "syn-queue-overflow")?.evidence.map((e) => e.detail) ?? [];
+    };
+    expect(details({ count: 3_609_365, estimated: true }, 4_000_000)).toContain("4000000 SYN attempts came from about 3609365 distinct addresses: spoofed sources look like this");
+    expect(details({ count: 1200, estimated: false }, 2000)).toContain("2000 SYN attempts came from 1200 distinct addresses: spoofed sources look like this");
+    expect(details({ count: 1200, estimated: false }, 5000).some((d) => d.includes("distinct addresses"))).toBe(false);
+    expect(details({ count: 5, estimated: false }, 5).some((d) => d.includes("distinct addresses"))).toBe(false);
+  });
+
   it("cookies with tcp_syncookies=2 are not a flood", () => {
     const f = find(ctx({ host: host({ counters: { TcpExtTCPReqQFullDoCookies: 8, TcpExtSyncookiesSent: 8 }, sysctl: { "net.ipv4.tcp_syncookies": "2" } }) }), "syn-flood-cookies");
     expect(f?.confidence ?? 0).toBeLessThan(0.5);

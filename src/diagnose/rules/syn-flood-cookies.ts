@@ -5,7 +5,7 @@
 import { rise, rose, sysctlNumber, type RuleContext } from "../context.js";
 import { captureItem, counterItem, counterItems, finding, fix, logItem, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
-import { halfOpenCount } from "./common.js";
+import { halfOpenCount, spoofedSourcesEvidence } from "./common.js";
 
 export const synFloodCookies: Rule = {
   code: "syn-flood-cookies",
@@ -26,6 +26,7 @@ export const synFloodCookies: Rule = {
     if (!doCookies && !sent) {
       // Capture only: a flood shows, but not whether cookies or a roomy queue answered it.
       evidence.push(captureItem(`${halfOpen} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like); every SYN still answered`, halfOpen));
+      evidence.push(...spoofedSourcesEvidence(ctx));
       return finding(this, ctx, {
         confidence: 0.45,
         summary: "A SYN flood (or clients that never complete the handshake) fills the SYN queue, but every SYN is still answered",

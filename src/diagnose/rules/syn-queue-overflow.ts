@@ -6,7 +6,7 @@ import { amountOf, hasCounters, rise, rose, socketsInState, sysctl, sysctlNumber
 import { counterItem, counterItems, finding, fix, logItem, socketCountItem, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { captureItem } from "../rule.js";
-import { allAnsweredConflict, halfOpenCount, silentEvidence } from "./common.js";
+import { allAnsweredConflict, halfOpenCount, silentEvidence, spoofedSourcesEvidence } from "./common.js";
 
 export const synQueueOverflow: Rule = {
   code: "syn-queue-overflow",
@@ -24,6 +24,7 @@ export const synQueueOverflow: Rule = {
     let how: string;
     if (captureSign) {
       evidence.push(captureItem(`${halfOpen} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)`, halfOpen));
+      evidence.push(...spoofedSourcesEvidence(ctx));
     }
     if (reqFull) {
       evidence.push(counterItem(reqFull, "SYN queue full, syncookies off"), ...counterItems(rise(ctx, "TcpExtListenDrops")));
