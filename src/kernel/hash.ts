@@ -3,6 +3,7 @@
  * cookies, TS offsets). Not cryptographic; what matters to the model is "unrelated values per key, the same
  * value for the same key and seed".
  */
+import { fmix32 } from "../util/rng.js";
 import type { FlowHash } from "./types.js";
 
 function mix(h: number, k: number): number {
@@ -14,15 +15,6 @@ function mix(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** murmur3-style hash of four 32-bit words under a seed. */
 export function hash4(seed: number, a: number, b: number, c: number, d: number): number {
   let h = seed | 0;
@@ -30,7 +22,7 @@ export function hash4(seed: number, a: number, b: number, c: number, d: number):
   h = mix(h, b | 0);
   h = mix(h, c | 0);
   h = mix(h, d | 0);
-  return finish(h ^ 16);
+  return fmix32(h ^ 16);
 }
 
 /** A FlowHash bound to one seed (one "boot secret"). */

@@ -4,6 +4,8 @@
  * source addresses one by one; a SYN flood from spoofed sources has millions, and how many is itself evidence.
  * Sketches of disjoint or overlapping key sets merge exactly into the sketch of their union (register-wise max).
  */
+import { fmix32 } from "./rng.js";
+
 const P = 14;
 const REGISTERS = 1 << P;
 /** α_m for m ≥ 128 (bias correction of the raw estimate). */
@@ -11,16 +13,6 @@ const ALPHA = 0.7213 / (1 + 1.079 / REGISTERS);
 /** Linear counting's estimates up to this are kept (see estimate()). */
 const LINEAR_UP_TO = 3.25 * REGISTERS;
 
-/** Murmur3's finaliser: spreads keys that differ in a few bits (consecutive addresses) over all 32 bits. */
-function mix32(key: number): number {
-  let h = key | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class DistinctCounter {
   /** per register: the largest rank (position of the first 1 bit after the index bits) seen */
@@ -31,7 +23,8 @@ export class DistinctCounter {
   }
 
   add(key: number): void {
-    const h = mix32(key);
+    // Mixed first: consecutive addresses differ only in their low bits.
+    const h = fmix32(key);
     const index = h >>> (32 - P);
     // The remaining 32 − P bits, with a sentinel bit so that the rank is at most 32 − P + 1.
     const rank = Math.clz32((h << P) | (1 << (P - 1))) + 1;

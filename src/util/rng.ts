@@ -29,6 +29,17 @@ export function hashName(name: string): number {
   return h >>> 0;
 }
 
+/** Murmur3's 32-bit finaliser: every input bit affects every output bit (keys that differ in a few low bits too). */
+export function fmix32(key: number): number {
+  let h = key | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** A 32-bit mix of several integers (used for deterministic per-flow hashes such as TS offsets). */
 export function mix32(...values: readonly number[]): number {
   let h = 0x243f6a88;
