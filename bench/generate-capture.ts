@@ -23,18 +23,41 @@ function rng(seed: number): () => number {
 const SERVER = "198.18.0.10";
 const EPOCH = 1_780_000_000;
 
-export function generateCapture(path: string, connections = 210_000, seed = 1): number {
-  const random = rng(seed);
-  const writer = PcapWriter.open(path);
-  // Packets come out in time order, ties in the order they were made.
-  const queue = new EventQueue<TcpFrameSpec>();
-  const emit = (at: number, spec: TcpFrameSpec): void => queue.push(at, spec);
-  const flush = (until: number): void => {
+/** A capture file written in time order from frames scheduled out of order; ties in the order they were pushed. */
+class TimeOrderedCapture {
+  private readonly writer: PcapWriter;
+  private readonly queue = new EventQueue<TcpFrameSpec>();
+
+  constructor(path: string) {
+    this.writer = PcapWriter.open(path);
+  }
+
+  /** Schedules a frame at `at` seconds after the epoch of the capture. */
+  push(at: number, spec: TcpFrameSpec): void {
+    this.queue.push(at, spec);
+  }
+
+  /** Writes every frame due by `until`. */
+  flush(until: number): void {
+    const queue = this.queue;
     while (queue.size > 0 && queue.peekTime() <= until) {
       const at = queue.peekTime();
-      writer.write((EPOCH + at) * 1e6, buildTcpFrame(queue.pop() as TcpFrameSpec));
+      this.writer.write((EPOCH + at) * 1e6, buildTcpFrame(queue.pop() as TcpFrameSpec));
     }
-  };
+  }
+
+  /** Writes the rest and closes the file; returns the number of packets written. */
+  close(): number {
+    this.flush(Number.POSITIVE_INFINITY);
+    this.writer.close();
+    return this.writer.packets;
+  }
+}
+
+export function generateCapture(path: string, connections = 210_000, seed = 1): number {
+  const random = rng(seed);
+  const capture = new TimeOrderedCapture(path);
+  const emit = (at: number, spec: TcpFrameSpec): void => capture.push(at, spec);
   // NAT addresses, each fronting hosts with their own clock (rate, offset).
   const nats = ["198.18.100.1", "198.18.100.2", "198.18.100.3"].map((addr) => ({
     addr,
@@ -44,7 +67,7 @@ export function generateCapture(path: string, connections = 210_000, seed = 1): 
   const span = 600;
   for (let i = 0; i < connections; i++) {
     const t = (i / connections) * span;
-    flush(t);
+    capture.flush(t);
     const nat = random() < 0.15 ? nats[Math.floor(random() * nats.length)] : undefined;
     const client = nat ? nat.addr : `198.18.${16 + Math.floor(random() * 16)}.${1 + Math.floor(random() * 250)}`;
     let sport: number;
@@ -105,9 +128,7 @@ export function generateCapture(path: string, connections = 210_000, seed = 1): 
       emit(at + rtt, { ...c2s, seq: isn + 601, ack: sseq + 1, flags: ACK, timestamps: { val: (clientFinTs + 1) >>> 0, ecr: 21 } });
     }
   }
-  flush(Number.POSITIVE_INFINITY);
-  writer.close();
-  return writer.packets;
+  return capture.close();
 }
 
 /**
@@ -119,34 +140,25 @@ export function generateCapture(path: string, connections = 210_000, seed = 1): 
  */
 export function generateFloodCapture(path: string, syns = 4_000_000, seed = 2): number {
   const random = rng(seed);
-  const writer = PcapWriter.open(path);
-  const queue = new EventQueue<TcpFrameSpec>();
-  const flush = (until: number): void => {
-    while (queue.size > 0 && queue.peekTime() <= until) {
-      const at = queue.peekTime();
-      writer.write((EPOCH + at) * 1e6, buildTcpFrame(queue.pop() as TcpFrameSpec));
-    }
-  };
+  const capture = new TimeOrderedCapture(path);
   for (let i = 0; i < syns; i++) {
     const t = i / 200_000;
-    flush(t);
+    capture.flush(t);
     const source = (10 << 24) | Math.floor(random() * 2 ** 24);
     const client = `${(source >>> 24) & 255}.${(source >>> 16) & 255}.${(source >>> 8) & 255}.${source & 255}`;
     const sport = 1024 + Math.floor(random() * 64_000);
     const isn = Math.floor(random() * 2 ** 32);
     const ts = Math.floor(random() * 2 ** 32);
-    queue.push(t, { src: client, dst: SERVER, sport, dport: 443, seq: isn, ack: 0, flags: SYN, window: 512, mss: 1460, timestamps: { val: ts, ecr: 0 } });
+    capture.push(t, { src: client, dst: SERVER, sport, dport: 443, seq: isn, ack: 0, flags: SYN, window: 512, mss: 1460, timestamps: { val: ts, ecr: 0 } });
     if (i % 50 === 0) {
       // A request that made it into the queue: its SYN-ACK is retransmitted (tcp_synack_retries) and never answered.
       const serverIsn = Math.floor(random() * 2 ** 32);
       for (const dt of [0.0001, 1, 3, 7, 15]) {
-        queue.push(t + dt, { src: SERVER, dst: client, sport: 443, dport: sport, seq: serverIsn, ack: isn + 1, flags: SYN | ACK, mss: 1460, sackPermitted: true, windowScale: 7, timestamps: { val: 7 + Math.round(dt * 1000), ecr: ts } });
+        capture.push(t + dt, { src: SERVER, dst: client, sport: 443, dport: sport, seq: serverIsn, ack: isn + 1, flags: SYN | ACK, mss: 1460, sackPermitted: true, windowScale: 7, timestamps: { val: 7 + Math.round(dt * 1000), ecr: ts } });
       }
     }
   }
-  flush(Number.POSITIVE_INFINITY);
-  writer.close();
-  return writer.packets;
+  return capture.close();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
