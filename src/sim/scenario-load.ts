@@ -7,6 +7,7 @@ import { isNode, LineCounter, parse as parseYamlValue, parseDocument, type Docum
 import { profileFor } from "../kernel/profile.js";
 import { validateSysctl } from "../kernel/sysctl.js";
 import { InputError, UsageError } from "../util/errors.js";
+import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
 import { scenarioSchema, type Scenario } from "./scenario.js";
 
 /** One `--set KEY=VALUE`, split. */
@@ -155,20 +156,29 @@ export function resolveScenario(source: ScenarioSource, overrides: readonly Over
   const scenario = result.data;
   checkKernel(scenario, source, setPaths);
   checkSize(scenario, source, setPaths);
+  checkAddresses(scenario, source, setPaths);
   return scenario;
 }
 
 /** Twice the bench's 10 M-attempt run (about 100 s of CPU): larger asks run for many minutes and look like a hang. */
 const MAX_SIMULATED_ATTEMPTS = 20_000_000;
 
-/** Settings that are each valid but together ask for what a run cannot deliver: say so instead of clamping or hanging. */
-function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: ReadonlyMap<string, Override>): void {
-  const blame = (paths: readonly string[], message: string): never => {
+/**
+ * Refuses a combination of settings: as a UsageError naming the first of `paths` given by --set, else as an
+ * InputError at the line of the first path.
+ */
+function blamer(source: ScenarioSource, setPaths: ReadonlyMap<string, Override>, expected: string) {
+  return (paths: readonly string[], message: string): never => {
     const fromSet = paths.map((p) => overrideFor(p, setPaths)).find((o) => o !== undefined);
     if (fromSet) throw new UsageError(`--set ${fromSet.text}: ${message}`);
     const line = source.lineOf?.(paths[0]?.split(".") ?? []);
-    throw new InputError("bad-format", line === undefined ? { file: source.file } : { file: source.file, line }, message, "a scenario a run can finish");
+    throw new InputError("bad-format", line === undefined ? { file: source.file } : { file: source.file, line }, message, expected);
   };
+}
+
+/** Settings that are each valid but together ask for what a run cannot deliver: say so instead of clamping or hanging. */
+function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: ReadonlyMap<string, Override>): void {
+  const blame = blamer(source, setPaths, "a scenario a run can finish");
   if (scenario.durationSeconds > scenario.maxSeconds) {
     blame(["durationSeconds", "maxSeconds"], `durationSeconds ${scenario.durationSeconds} is past maxSeconds ${scenario.maxSeconds} (the hard end of simulated time); raise maxSeconds as well`);
   }
@@ -183,6 +193,39 @@ function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: Readonl
       ["clients.count", "clients.connectionsPerSecond", "durationSeconds", "flood.synsPerSecond"],
       `about ${attempts.toExponential(1)} attempts (${sizes}): at most ${MAX_SIMULATED_ATTEMPTS.toExponential(0)} per run (~0.2 M/s of CPU)`,
     );
+  }
+}
+
+/**
+ * Address ranges: the clients' and the flood's must end before 255.255.255.255 (the simulator would wrap to
+ * 0.0.0.0), and spoofed sources must not take an address the server also sees from a client or has itself: a flood
+ * SYN would then hit a real client's 4-tuple and its reply would reach that client.
+ */
+function checkAddresses(scenario: Scenario, source: ScenarioSource, setPaths: ReadonlyMap<string, Override>): void {
+  const blame = blamer(source, setPaths, "address ranges that fit in IPv4 and do not overlap");
+  const c = scenario.clients;
+  const clientFirst = ipv4ToNumber(c.addressBase);
+  const clientLast = clientFirst + c.count - 1;
+  if (clientLast > 0xffffffff) {
+    blame(["clients.count", "clients.addressBase"], `clients.count ${c.count} addresses from ${c.addressBase} run past 255.255.255.255; lower clients.addressBase`);
+  }
+  const flood = scenario.flood;
+  if (flood === undefined) return;
+  const floodFirst = ipv4ToNumber(flood.sourceBase);
+  const floodLast = floodFirst + flood.sources - 1;
+  const floodRange = `flood.sources ${flood.sources} from ${flood.sourceBase} (to ${numberToIpv4(Math.min(floodLast, 0xffffffff))})`;
+  const paths = ["flood.sources", "flood.sourceBase"];
+  if (floodLast > 0xffffffff) blame(paths, `${floodRange} run past 255.255.255.255; lower flood.sourceBase`);
+  const inFlood = (addr: number): boolean => addr >= floodFirst && addr <= floodLast;
+  const server = ipv4ToNumber(scenario.server.addr);
+  if (inFlood(server)) blame(paths, `${floodRange} include the server's address ${scenario.server.addr}; move flood.sourceBase`);
+  if (scenario.nat.type === "none") {
+    if (clientFirst <= floodLast && floodFirst <= clientLast) {
+      blame(paths, `${floodRange} overlap the client addresses ${c.addressBase}–${numberToIpv4(clientLast)}; move flood.sourceBase (e.g. 10.0.0.1)`);
+    }
+  } else {
+    const taken = scenario.nat.addresses.find((a) => inFlood(ipv4ToNumber(a)));
+    if (taken !== undefined) blame(paths, `${floodRange} include the translator's address ${taken}; move flood.sourceBase`);
   }
 }
 

@@ -64,6 +64,27 @@ describe("scenario files", () => {
     expect(() => loadScenario("healthy", [parseOverride("clients.connectionsPerSecond=1000")])).not.toThrow();
   });
 
+  it("refuses address ranges that wrap past 255.255.255.255 or put spoofed sources on a client, the server or the translator", () => {
+    const wrap = errorOf(() => loadScenario("syn-flood-cookies", [parseOverride("flood.sourceBase=255.255.255.0")]));
+    expect(wrap).toBeInstanceOf(UsageError);
+    expect(wrap.message).toMatch(/^--set flood\.sourceBase=255\.255\.255\.0: flood\.sources \d+ from 255\.255\.255\.0 .*run past 255\.255\.255\.255/);
+    const clients = errorOf(() => loadScenario("healthy", [parseOverride("clients.addressBase=255.255.255.250")]));
+    expect(clients.message).toMatch(/clients\.count \d+ addresses from 255\.255\.255\.250 run past/);
+    const onClients = errorOf(() => loadScenario("syn-flood-cookies", [parseOverride("flood.sourceBase=198.18.16.5")]));
+    expect(onClients.message).toContain("flood.sources 4096 from 198.18.16.5 (to 198.18.32.4) overlap the client addresses 198.18.16.1–198.18.16.10");
+    const onServer = errorOf(() => loadScenario("syn-flood-cookies", [parseOverride("flood.sourceBase=198.18.0.1")]));
+    expect(onServer.message).toContain("include the server's address 198.18.0.2");
+    const natFile = errorOf(() =>
+      fromYaml(`${GOOD}nat:\n  type: snat\n  addresses: [10.0.0.7]\nflood:\n  synsPerSecond: 10\n  sourceBase: 10.0.0.1\n  sources: 100\n`),
+    );
+    expect(natFile).toBeInstanceOf(InputError);
+    expect(natFile.message).toContain("include the translator's address 10.0.0.7");
+    expect((natFile as InputError).location.line).toBe(16); // flood.sources
+    // Behind a translator the clients' own addresses never reach the server, so a flood may reuse them.
+    expect(() => fromYaml(`${GOOD}nat:\n  type: snat\nflood:\n  synsPerSecond: 10\n  sourceBase: 198.18.16.1\n`)).not.toThrow();
+    expect(() => loadScenario("syn-flood-cookies", [parseOverride("flood.sources=100000"), parseOverride("flood.sourceBase=10.0.0.1")])).not.toThrow();
+  });
+
   it("names an unknown key and its line", () => {
     const e = errorOf(() => fromYaml(GOOD.replace("  count: 5", "  count: 5\n  cuont: 7")));
     expect(e).toBeInstanceOf(InputError);
