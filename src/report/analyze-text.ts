@@ -53,7 +53,8 @@ export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN)
     return notes.map((n) => `  ${f.path}: ${n}`);
   });
   const warnings = [...problems, ...summary.warnings.map((w) => `  ${w.file}${w.offset !== undefined ? ` @${w.offset}` : ""}: ${w.message}`)];
-  if (warnings.length > 0) lines.push("", style.bold("Parse warnings"), ...warnings);
+  // Reading problems and the tracker's bounds (sources followed, attempts open at once) alike.
+  if (warnings.length > 0) lines.push("", style.bold("Warnings"), ...warnings);
   return `${lines.join("\n")}\n`;
 }
 
@@ -64,13 +65,39 @@ function timestampFindings(summary: AnalyzeSummary): string[] {
     lines.push(`  ${s.addr}: ${counted(s.tsvalRegressions, "SYN")} carried a TSval older than the last one seen on a connection the server closed < 60 s before — a tcp_tw_recycle server (kernel ≤ 4.11) drops exactly these`);
   }
   const multi = summary.sources.filter((s) => s.tsClocks > 1 && s.tsRegime !== "unknown");
-  for (const s of multi.slice(0, TOP)) {
-    // Random TSvals from a flood tool look like per-connection offsets; its spoofed sources never get an answer.
-    const flood = s.tsRegime === "per-connection" && s.unanswered === s.attempts ? ", or a flood tool's random TSvals (no attempt was answered)" : "";
-    lines.push(`  ${s.addr}: ${counted(s.tsClocks, "TSval clock")} in ${counted(s.tsSamples, "SYN")} — ${REGIME_TEXT[s.tsRegime]}${flood}`);
+  for (const s of multi.filter((m) => m.tsRegime !== "per-connection").slice(0, TOP)) {
+    lines.push(`  ${s.addr}: ${counted(s.tsClocks, "TSval clock")} in ${counted(s.tsSamples, "SYN")} — ${REGIME_TEXT[s.tsRegime]}`);
   }
+  lines.push(...perConnectionFindings(multi.filter((m) => m.tsRegime === "per-connection")));
   if (lines.length === 0 && summary.signals.synWithTimestamps === 0 && summary.handshakes.attempts > 0) lines.push("  no SYN carried a timestamp option");
   return lines;
+}
+
+/** How many more per-connection sources the summary names after the first few (a spoofed flood has thousands). */
+const GROUP_FROM = 3;
+const EXAMPLES = 3;
+
+/**
+ * Sources whose every SYN starts a clock of its own: a client kernel that draws a fresh offset per connection, or
+ * a flood tool's random TSvals; its spoofed sources never get an answer. A few are named one by one, many in one
+ * line, so that a flood's thousands of alike sources do not fill the section.
+ */
+function perConnectionFindings(sources: readonly SourceSummary[]): string[] {
+  const never = sources.filter((s) => s.unanswered === s.attempts).length;
+  if (sources.length < GROUP_FROM) {
+    return sources.map((s) => {
+      const flood = s.unanswered === s.attempts ? ", or a flood tool's random TSvals (no attempt was answered)" : "";
+      return `  ${s.addr}: ${counted(s.tsClocks, "TSval clock")} in ${counted(s.tsSamples, "SYN")} — ${REGIME_TEXT["per-connection"]}${flood}`;
+    });
+  }
+  const examples = `${sources.slice(0, EXAMPLES).map((s) => s.addr).join(", ")}${sources.length > EXAMPLES ? ", …" : ""}`;
+  const flood =
+    never === sources.length
+      ? ", or a flood tool's random TSvals (none of them was answered)"
+      : never > 0
+        ? `; ${count(never)} of them ${never === 1 ? "was" : "were"} never answered (a flood tool's random TSvals look the same)`
+        : "";
+  return [`  ${count(sources.length)} sources (${examples}) — ${REGIME_TEXT["per-connection"]}${flood}`];
 }
 
 function wireSignals(summary: AnalyzeSummary): string[] {

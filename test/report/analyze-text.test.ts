@@ -17,6 +17,17 @@ describe("analyze summary text", () => {
     expect(line("198.18.1.254")).not.toContain("flood tool");
   });
 
+  it("names many per-connection sources in one line, and says how many were never answered", () => {
+    const spoofed = Array.from({ length: 1200 }, (_, i) => source(`10.0.${i >> 8}.${i & 255}`, 4, 4));
+    const flood = renderAnalyzeText(summary(silent(8), { sources: spoofed }));
+    const section = flood.slice(flood.indexOf("Timestamps"));
+    expect(section.split("\n").filter((l) => l.startsWith("  "))).toEqual([
+      "  1,200 sources (10.0.0.0, 10.0.0.1, 10.0.0.2, …) — a fresh offset per connection (4.10, or 2026+ kernels), or a flood tool's random TSvals (none of them was answered)",
+    ]);
+    const mixed = renderAnalyzeText(summary(silent(8), { sources: [source("198.18.1.1", 6, 0), source("198.18.1.2", 6, 6), source("198.18.1.3", 6, 1)] }));
+    expect(mixed).toContain("  3 sources (198.18.1.1, 198.18.1.2, 198.18.1.3) — a fresh offset per connection (4.10, or 2026+ kernels); 1 of them was never answered (a flood tool's random TSvals look the same)");
+  });
+
   it("says how many source addresses there were in all when only the first ones were followed", () => {
     const sources = [source("10.1.2.3", 5, 5), source("10.1.2.4", 5, 5)];
     const exact = renderAnalyzeText(summary(silent(8), { sources, sourceAddresses: { count: 2, estimated: false } }));
