@@ -96,9 +96,16 @@ export class AttemptTable extends KeyedSlots {
     return false;
   }
 
+  /** Frees the slot; `created` becomes -1, so that no queue entry of the attempt is taken for current any more. */
   release(s: number): void {
     this.icmpFrom.delete(s);
+    this.created[s] = -1;
     this.free(s);
+  }
+
+  /** Whether a queue entry (slot, packet index of the first SYN) still stands for the attempt in the slot. */
+  current(s: number, createdAt: number): boolean {
+    return this.created[s] === createdAt;
   }
 
   answered(s: number): boolean {

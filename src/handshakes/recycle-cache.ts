@@ -55,10 +55,10 @@ export class RecycleCache {
 
   expire(nowMicros: number): void {
     const updates = this.updates;
-    while (nowMicros - updates.frontTime() >= PAWS_MSL_MICROS) {
+    while (nowMicros - updates.frontKey() >= PAWS_MSL_MICROS) {
       const s = updates.frontSlot();
       // Only the entry's latest update frees it; earlier queue entries of a refreshed slot are stale.
-      if (this.entries.linked[s] === 1 && this.entries.stamp[s] === updates.frontTime()) this.entries.free(s);
+      if (this.entries.linked[s] === 1 && this.entries.stamp[s] === updates.frontKey()) this.entries.free(s);
       updates.shift();
     }
   }

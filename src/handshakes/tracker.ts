@@ -77,7 +77,17 @@ export class HandshakeTracker {
   private readonly maxLiveAttempts: number;
   private readonly attempts = new AttemptTable(1 << 14);
   private liveAttempts = 0;
+  /**
+   * Every attempt in creation order, keyed by its first SYN's packet index: attempts expire from the front. An
+   * entry whose attempt was evicted early (its slot freed, maybe taken again) is stale and skipped.
+   */
   private readonly attemptQueue = new SlotQueue();
+  /**
+   * The same, for eviction: past the limit of open attempts, the oldest attempt still without a reply is
+   * finalised first. In a flood those are the spoofed SYNs; an attempt the server answered stays open, so its
+   * SYN-ACK retransmissions (the half-open evidence) are still counted.
+   */
+  private readonly waitQueue = new SlotQueue();
   /**
    * Attempts still waiting for their first reply, counted by clientHint(client address, client port): a plain ACK
    * whose count is 0 cannot be a first reply, and most plain ACKs are ruled out by this one load instead of a lookup.
@@ -243,12 +253,14 @@ export class HandshakeTracker {
     const text = pairText(view, false);
     const digest = tupleHash(view.srcKey, view.dstKey, view.sport, view.dport);
     const table = this.attempts;
+    // Room first, so that the attempt evicted is never this one.
+    if (this.liveAttempts >= this.maxLiveAttempts) this.evictOneAttempt();
     const s = table.open(digest, view.srcKey | 0, view.dstKey | 0, portPair(view.sport, view.dport), text, view.seq | 0, now, view.packetIndex, tsVal, view.ttl);
     this.liveAttempts++;
-    this.attemptQueue.push(s, now);
+    this.attemptQueue.push(s, view.packetIndex);
+    this.waitQueue.push(s, view.packetIndex);
     const hint = clientHint(view.srcKey, view.sport);
     this.awaitingByClient[hint] = (this.awaitingByClient[hint] as number) + 1;
-    if (this.liveAttempts > this.maxLiveAttempts) this.evictOldestAttempt();
     this.timeline.add("syn", now);
 
     const sourceSlot = this.source(view);
@@ -473,32 +485,79 @@ export class HandshakeTracker {
     if (offerKept(kept)) kept.records.push({ order: this.eventOrder, created: table.created[s] as number, record: table.toRecord(s) });
   }
 
-  /** Takes the oldest attempt out of the expiry queue: finalised if it was not yet, and its slot freed. */
-  private expireOldestAttempt(): void {
+  /** Takes the front entry out of the expiry queue: its attempt finalised if it was not yet, and its slot freed. */
+  private expireFrontAttempt(): void {
     const s = this.attemptQueue.frontSlot();
+    const current = this.attempts.current(s, this.attemptQueue.frontKey());
     this.attemptQueue.shift();
+    if (!current) return;
     this.finalise(s);
     this.attempts.release(s);
   }
 
-  private evictOldestAttempt(): void {
+  /** Whether slot s holds the attempt of packet `createdAt`, still open and without a reply. */
+  private waiting(s: number, createdAt: number): boolean {
+    const table = this.attempts;
+    return table.current(s, createdAt) && ((table.marks[s] as number) & MARK.done) === 0 && table.firstReply[s] === REPLY.none;
+  }
+
+  /** Finalises and frees one open attempt: the oldest without a reply, else the oldest. */
+  private evictOneAttempt(): void {
     if (!this.warnings.some((w) => w.startsWith("over"))) {
       const limit = this.options.maxLiveAttempts ?? MAX_LIVE_ATTEMPTS;
-      this.warnings.push(`over ${limit} attempts open at once: the oldest were closed early (a later SYN of theirs counts as a new attempt, a later SYN-ACK is not counted)`);
+      this.warnings.push(
+        `over ${limit} attempts open at once: the oldest still without a reply were closed early (a later SYN of theirs counts as a new attempt, a later reply to them is not counted)`,
+      );
+    }
+    const table = this.attempts;
+    const waitQueue = this.waitQueue;
+    while (waitQueue.size > 0) {
+      const s = waitQueue.frontSlot();
+      const waits = this.waiting(s, waitQueue.frontKey());
+      waitQueue.shift();
+      if (waits) {
+        this.finalise(s);
+        table.release(s);
+        this.compactAttemptQueue();
+        return;
+      }
     }
     while (this.attemptQueue.size > 0) {
-      const oldest = this.attemptQueue.frontSlot();
-      const wasLive = ((this.attempts.marks[oldest] as number) & MARK.done) === 0;
-      this.expireOldestAttempt();
-      if (wasLive) return;
+      const s = this.attemptQueue.frontSlot();
+      const live = this.attempts.current(s, this.attemptQueue.frontKey()) && ((table.marks[s] as number) & MARK.done) === 0;
+      this.expireFrontAttempt();
+      if (live) return;
     }
+  }
+
+  /**
+   * Evictions leave stale entries behind an attempt that stays (one the server answered): past as many stale
+   * entries as slots in use, they are dropped, so the queue stays as long as the table, not the capture's rate
+   * times the retry budget.
+   */
+  private compactAttemptQueue(): void {
+    const queue = this.attemptQueue;
+    const table = this.attempts;
+    if (queue.size - table.used <= table.used + 1024) return;
+    queue.retain((s, createdAt) => table.current(s, createdAt));
   }
 
   private sweep(now: number): void {
     // The queues hold entries in creation order: stop at the first one still young.
-    while (now - this.attemptQueue.frontTime() >= ATTEMPT_TTL_MICROS) this.expireOldestAttempt();
+    const queue = this.attemptQueue;
+    const table = this.attempts;
+    while (queue.size > 0) {
+      const s = queue.frontSlot();
+      const current = table.current(s, queue.frontKey());
+      if (current && now - (table.firstSyn[s] as number) < ATTEMPT_TTL_MICROS) break;
+      this.expireFrontAttempt();
+    }
+    // Entries of attempts answered, finalised or freed by now: past the open attempts' number, they are dropped.
+    const waitQueue = this.waitQueue;
+    while (waitQueue.size > 0 && !this.waiting(waitQueue.frontSlot(), waitQueue.frontKey())) waitQueue.shift();
+    if (waitQueue.size > 2 * this.liveAttempts + 1024) waitQueue.retain((s, createdAt) => this.waiting(s, createdAt));
     const closeQueue = this.closeQueue;
-    while (now - closeQueue.frontTime() >= CLOSE_STATE_TTL_MICROS) {
+    while (now - closeQueue.frontKey() >= CLOSE_STATE_TTL_MICROS) {
       this.closes.free(closeQueue.frontSlot());
       closeQueue.shift();
     }
@@ -508,7 +567,7 @@ export class HandshakeTracker {
   /** Finalises every open attempt and returns this partition's tallies. The tracker is spent afterwards. */
   finish(): PartitionResult {
     this.eventOrder = Number.MAX_VALUE;
-    while (this.attemptQueue.size > 0) this.expireOldestAttempt();
+    while (this.attemptQueue.size > 0) this.expireFrontAttempt();
     return {
       totals: this.totals,
       signals: this.signals,

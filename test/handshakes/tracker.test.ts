@@ -87,17 +87,52 @@ describe("attempts and first replies", () => {
     expect(s.listeners).toMatchObject([{ attempts: 7, halfOpen: 5 }]);
   });
 
-  it("finalises the oldest attempts early past the limit of open attempts, and says what that changes", async () => {
+  it("finalises the oldest attempts without a reply early past the limit of open attempts, and says what that changes", async () => {
     const build = (c: CaptureBuilder): void => {
-      for (let i = 0; i < 5; i++) c.syn(i * 0.1, client(43000 + i), SERVER, 100 + i);
-      c.syn(1, client(43000), SERVER, 100); // a retry of the first attempt
-      c.synAck(1.1, SERVER, client(43001), 9, 101); // the answer to the second
+      c.syn(0, client(43000), SERVER, 100);
+      c.synAck(0.001, SERVER, client(43000), 9, 100); // answered: it stays open
+      c.syn(0.1, client(43001), SERVER, 101);
+      c.syn(0.2, client(43002), SERVER, 102);
+      c.syn(0.3, client(43003), SERVER, 103); // over the limit of 3: 43001, the oldest without a reply, goes
+      c.synAck(1, SERVER, client(43000), 9, 100); // the answered attempt's SYN-ACK retransmission still counts
+      c.syn(1.1, client(43004), SERVER, 104); // 43002 goes
+      c.syn(1.2, client(43001), SERVER, 101); // a retry of 43001: now a new attempt (43003 goes)
     };
-    expect((await analyze(build)).handshakes).toMatchObject({ attempts: 5, answered: 1, synRetransmits: 1 });
+    expect((await analyze(build)).handshakes).toMatchObject({ attempts: 5, answered: 1, synRetransmits: 1, synackRetransmits: 1 });
     const capped = await analyze(build, { maxLiveAttempts: 3 });
-    // The first two were closed when the fourth and fifth came: the retry is a new attempt, the answer unmatched.
-    expect(capped.handshakes).toMatchObject({ attempts: 6, answered: 0, synRetransmits: 0 });
-    expect(capped.warnings.map((w) => w.message)).toContain("over 3 attempts open at once: the oldest were closed early (a later SYN of theirs counts as a new attempt, a later SYN-ACK is not counted)");
+    expect(capped.handshakes).toMatchObject({ attempts: 6, answered: 1, synRetransmits: 0, synackRetransmits: 1 });
+    expect(capped.listeners).toMatchObject([{ halfOpen: 1 }]);
+    expect(capped.warnings.map((w) => w.message)).toContain(
+      "over 3 attempts open at once: the oldest still without a reply were closed early (a later SYN of theirs counts as a new attempt, a later reply to them is not counted)",
+    );
+    // When every open attempt has its reply, the oldest goes: its SYN-ACK retransmission is then not counted.
+    const answered = await analyze(
+      (c) => {
+        c.syn(0, client(44000), SERVER, 100);
+        c.synAck(0.001, SERVER, client(44000), 9, 100);
+        c.syn(0.1, client(44001), SERVER, 101);
+        c.synAck(0.101, SERVER, client(44001), 9, 101);
+        c.syn(0.2, client(44002), SERVER, 102);
+        c.synAck(1, SERVER, client(44000), 9, 100);
+        c.synAck(1.1, SERVER, client(44001), 9, 101);
+      },
+      { maxLiveAttempts: 2 },
+    );
+    expect(answered.handshakes).toMatchObject({ attempts: 3, answered: 2, synackRetransmits: 1 });
+    // Thousands of evictions behind the answered attempt (its queue entries compacted away on the way).
+    const flood = await analyze(
+      (c) => {
+        c.syn(0, client(45000), SERVER, 100);
+        c.synAck(0.001, SERVER, client(45000), 9, 100);
+        const spoofed = (i: number): Endpoint => client(2000 + i, `10.9.${i >> 8}.${i & 255}`);
+        for (let i = 0; i < 3000; i++) c.syn(0.01 + i * 1e-4, spoofed(i), SERVER, 1000 + i);
+        c.synAck(1, SERVER, client(45000), 9, 100);
+        c.synAck(1.001, SERVER, spoofed(2999), 9, 1000 + 2999); // the newest spoofed SYN is still open
+      },
+      { maxLiveAttempts: 3 },
+    );
+    expect(flood.handshakes).toMatchObject({ attempts: 3001, answered: 2, unanswered: 2999, synackRetransmits: 1 });
+    expect(flood.listeners).toMatchObject([{ halfOpen: 1 }]);
   });
 
   it("ignores a SYN-ACK that does not acknowledge ISN+1", async () => {

@@ -38,7 +38,7 @@ describe("KeyedSlots", () => {
 });
 
 describe("SlotQueue", () => {
-  it("returns (slot, time) pairs in push order across growth and wrap-around", () => {
+  it("returns (slot, key) pairs in push order across growth and wrap-around", () => {
     const queue = new SlotQueue();
     const expected: Array<[number, number]> = [];
     let next = 0;
@@ -49,12 +49,25 @@ describe("SlotQueue", () => {
       }
       for (let i = 0; i < 1000; i++) {
         const [slot, time] = expected.shift() as [number, number];
-        expect([queue.frontSlot(), queue.frontTime()]).toEqual([slot, time]);
+        expect([queue.frontSlot(), queue.frontKey()]).toEqual([slot, time]);
         queue.shift();
       }
     }
     expect(queue.size).toBe(expected.length);
     while (queue.size > 0) queue.shift();
-    expect(queue.frontTime()).toBe(Number.POSITIVE_INFINITY);
+    expect(queue.frontKey()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("retains the entries that pass, in their order, also when the ring has wrapped", () => {
+    const queue = new SlotQueue();
+    for (let i = 0; i < 1000; i++) queue.push(i, i);
+    for (let i = 0; i < 900; i++) queue.shift();
+    for (let i = 1000; i < 1800; i++) queue.push(i, i); // wraps past the end of the 1024-entry ring
+    queue.retain((slot, key) => slot % 3 === 0 && key === slot);
+    const seen: number[] = [];
+    for (; queue.size > 0; queue.shift()) seen.push(queue.frontSlot());
+    expect(seen).toEqual(Array.from({ length: 900 }, (_, k) => 900 + k).filter((n) => n % 3 === 0));
+    queue.push(7, 7);
+    expect([queue.frontSlot(), queue.frontKey(), queue.size]).toEqual([7, 7, 1]);
   });
 });

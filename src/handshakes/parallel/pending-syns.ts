@@ -89,7 +89,7 @@ export class PendingSyns {
   /** Drops what the tracker would have expired by capture time `now` (µs). */
   private expire(now: number): void {
     const queue = this.queue;
-    while (now - queue.frontTime() >= KEEP_MICROS) {
+    while (now - queue.frontKey() >= KEEP_MICROS) {
       this.table.free(queue.frontSlot());
       queue.shift();
     }
