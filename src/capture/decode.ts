@@ -103,8 +103,8 @@ function decodeIpv4(view: PacketView, o: number): void {
   view.ipOffset = o;
   view.srcOffset = o + IPV4.SRC;
   view.dstOffset = o + IPV4.DST;
-  view.srcKey = u32be(b, o + IPV4.SRC);
-  view.dstKey = u32be(b, o + IPV4.DST);
+  view.srcKey = u32be(b, o + IPV4.SRC) | 0;
+  view.dstKey = u32be(b, o + IPV4.DST) | 0;
   view.ttl = b[o + IPV4.TTL] as number;
   view.protocol = b[o + IPV4.PROTOCOL] as number;
   // TSO/GRO captures on the sending host may carry total length 0; fall back to what was captured.
@@ -216,8 +216,8 @@ function decodeIcmp(view: PacketView, o: number, version: 4 | 6): void {
     quotedTcp = q + ((b[q] as number) & 0x0f) * 4;
     view.quotedSrcOffset = q + IPV4.SRC;
     view.quotedDstOffset = q + IPV4.DST;
-    view.quotedSrcKey = u32be(b, q + IPV4.SRC);
-    view.quotedDstKey = u32be(b, q + IPV4.DST);
+    view.quotedSrcKey = u32be(b, q + IPV4.SRC) | 0;
+    view.quotedDstKey = u32be(b, q + IPV4.DST) | 0;
   } else {
     if (view.end - q < IPV6_HEADER_LEN) return truncated(view);
     if (b[q + IPV6.NEXT_HEADER] !== IP_PROTO.TCP) return;
@@ -238,5 +238,5 @@ function decodeIcmp(view: PacketView, o: number, version: 4 | 6): void {
 function digest16(b: Uint8Array, o: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < 16; i++) h = Math.imul(h ^ (b[o + i] as number), 0x01000193);
-  return h >>> 0;
+  return h | 0;
 }

@@ -36,7 +36,11 @@ export class PacketView {
   truncated = false;
   /** a header that cannot be right (IHL < 5, data offset < 5, lengths that do not fit) */
   malformed = false;
-  /** 32-bit digests of the addresses, for cheap map keys before any string is built */
+  /**
+   * 32-bit keys of the addresses (an IPv4 address itself, a digest of an IPv6 one), for cheap map keys before any
+   * string is built. Signed int32: an unsigned value past 2^31 would be a heap number, allocated afresh whenever it
+   * is passed to a function that is not inlined (most addresses, 128.0.0.0 and up, and every packet).
+   */
   srcKey = 0;
   dstKey = 0;
 
