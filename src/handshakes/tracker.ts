@@ -524,7 +524,7 @@ export class HandshakeTracker {
     }
     while (this.attemptQueue.size > 0) {
       const s = this.attemptQueue.frontSlot();
-      const live = this.attempts.current(s, this.attemptQueue.frontKey()) && ((table.marks[s] as number) & MARK.done) === 0;
+      const live = table.current(s, this.attemptQueue.frontKey()) && ((table.marks[s] as number) & MARK.done) === 0;
       this.expireFrontAttempt();
       if (live) return;
     }

@@ -73,14 +73,15 @@ function timestampFindings(summary: AnalyzeSummary): string[] {
   return lines;
 }
 
-/** How many more per-connection sources the summary names after the first few (a spoofed flood has thousands). */
+/** From this many per-connection sources on, they share one line (a spoofed flood has thousands)... */
 const GROUP_FROM = 3;
+/** ...which names the first few of them. */
 const EXAMPLES = 3;
 
 /**
- * Sources whose every SYN starts a clock of its own: a client kernel that draws a fresh offset per connection, or
- * a flood tool's random TSvals; its spoofed sources never get an answer. A few are named one by one, many in one
- * line, so that a flood's thousands of alike sources do not fill the section.
+ * Sources whose connections each start a TSval clock of their own: a client kernel that draws a fresh offset per
+ * connection, or a flood tool's random TSvals (its spoofed sources never get an answer). A few are named one by
+ * one, many in one line, so that a flood's thousands of alike sources do not fill the section.
  */
 function perConnectionFindings(sources: readonly SourceSummary[]): string[] {
   const never = sources.filter((s) => s.unanswered === s.attempts).length;
