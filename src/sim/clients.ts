@@ -10,7 +10,7 @@ import type { TsClock } from "../kernel/types.js";
 import { atLeast } from "../kernel/version.js";
 import type { Rng } from "../util/rng.js";
 import { ipv4ToNumber } from "./addr.js";
-import { BusyPorts } from "./busy-ports.js";
+import { ClientPorts } from "./client-ports.js";
 import type { Scenario } from "./scenario.js";
 
 /** TCP_RTO_MAX: no SYN timeout exceeds 120 s. */
@@ -46,9 +46,8 @@ export interface ClientHost {
   readonly clock: TsClock;
   /** Whether SYNs carry a TS option (the host's tcp_timestamps != 0). */
   readonly timestamps: boolean;
-  /** Ephemeral port cursor and ports not yet free again (µs when free; Infinity while in use). */
-  nextPort: number;
-  readonly busyPorts: BusyPorts;
+  /** Ephemeral ports: the cursor and the ports not yet free again. */
+  readonly ports: ClientPorts;
   /** Scripted start times (µs, ascending) of this host's connections, or null for random arrivals. */
   readonly scheduleUs: readonly number[] | null;
   connectionsStarted: number;
@@ -65,8 +64,6 @@ export interface ClientPopulation {
   readonly hosts: readonly ClientHost[];
   readonly retry: RetryPolicy;
   readonly rstOnBareAck: boolean;
-  readonly portLow: number;
-  readonly portHigh: number;
 }
 
 export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
@@ -95,8 +92,7 @@ export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
       hz,
       clock,
       timestamps: c.timestamps !== 0,
-      nextPort: portRng.int(portLow, portHigh + 1),
-      busyPorts: new BusyPorts(),
+      ports: new ClientPorts(portLow, portHigh, portRng.int(portLow, portHigh + 1)),
       scheduleUs: planned === undefined ? null : planned.map((ms) => Math.round(ms * 1000)).sort((a, b) => a - b),
       connectionsStarted: 0,
       attempts: 0,
@@ -120,8 +116,6 @@ export function createClients(scenario: Scenario, rng: Rng): ClientPopulation {
       quickRetryUs: quick ? Math.round((2 * 1_000_000) / hz0) : 0,
     },
     rstOnBareAck: c.rstOnBareAck,
-    portLow,
-    portHigh,
   };
 }
 
@@ -155,24 +149,12 @@ function measuredClock(tsvalAtZero: number, timestamps: number): TsClock {
   return { tsval: (nowMs) => (timestamps === 0 ? 0 : (tsvalAtZero + Math.floor(nowMs)) >>> 0) };
 }
 
-/**
- * Picks a free ephemeral port (inet_hash_connect walks the range from a per-destination offset; a cursor that
- * advances is close enough here). Returns -1 when every port is busy.
- */
-export function allocateClientPort(pop: ClientPopulation, host: ClientHost, nowUs: number): number {
-  const span = pop.portHigh - pop.portLow + 1;
-  for (let tries = 0; tries < span; tries++) {
-    const port = host.nextPort;
-    host.nextPort = port >= pop.portHigh ? pop.portLow : port + 1;
-    if (host.busyPorts.freeAt(port) <= nowUs) {
-      host.busyPorts.set(port, Infinity, nowUs);
-      return port;
-    }
-  }
-  return -1;
+/** Picks a free ephemeral port (see ClientPorts); -1 when every port is busy. */
+export function allocateClientPort(host: ClientHost, nowUs: number): number {
+  return host.ports.take(nowUs);
 }
 
 /** Marks a client port free at `freeAtUs` (now, or after the client's own TIME_WAIT); `nowUs` is the simulation time. */
 export function releaseClientPort(host: ClientHost, port: number, freeAtUs: number, nowUs: number): void {
-  host.busyPorts.set(port, freeAtUs, nowUs);
+  host.ports.release(port, freeAtUs, nowUs);
 }

@@ -634,7 +634,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
 
   const openConnection = (host: ClientHost): void => {
     host.connectionsStarted++;
-    const cport = allocateClientPort(population, host, now);
+    const cport = allocateClientPort(host, now);
     if (cport < 0) return;
     const ext = nat.map(host.index, host.addr, cport, now);
     if (!ext) {
