@@ -1,8 +1,8 @@
 /**
  * One client host's ephemeral ports that are not free: port → the time (µs) it becomes free again, Infinity while a
- * connection holds it. Open addressing over typed arrays: the simulator allocates and releases a port per
- * connection, and a Map of numbers allocated a heap number per release and kept thousands of entries per host
- * on the garbage-collected heap (a fifth of a full-connection run went there).
+ * connection holds it. Open addressing over typed arrays (a Map of numbers allocated a heap number per release and
+ * kept thousands of entries per host on the garbage-collected heap). ClientPorts (client-ports.ts) falls back on it
+ * once its ring of recent takes no longer describes a host's ports.
  */
 const EMPTY = 0;
 const MIN_CAPACITY = 16;
