@@ -20,7 +20,7 @@ export interface TrackerOptions {
   port?: number;
   /** attempt records kept for reports (unanswered first); default 2000 */
   keepAttempts?: number;
-  /** attempts open at once before the oldest are finalised early (default 1 M, for the whole capture); for tests */
+  /** attempts open at once before the oldest without a reply are finalised early (default 1 M, for the whole capture); for tests */
   maxLiveAttempts?: number;
 }
 

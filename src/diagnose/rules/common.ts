@@ -39,11 +39,6 @@ export function captureShowsSilence(ctx: RuleContext): boolean {
 }
 
 /**
- * Half-open attempts on the port (ListenerSummary.halfOpen): the server answered and retransmitted its SYN-ACK,
- * but the client neither completed the handshake nor retried its SYN (spoofed or flooding sources; a real client
- * that lost the SYN-ACK retries). Counted over the whole capture, not over the attempts kept as records.
- */
-/**
  * "N attempts from about M distinct addresses" when nearly every attempt has an address of its own (at least half as
  * many addresses as attempts, and a thousand of them): what a flood from spoofed sources looks like, and what the
  * per-address figures cannot show once they stop at the first 200 000. Empty otherwise. Capture-wide, not per port.
@@ -57,6 +52,11 @@ export function spoofedSourcesEvidence(ctx: RuleContext): EvidenceItem[] {
   return [captureItem(`${attempts} SYN attempts came from ${estimated ? "about " : ""}${count} distinct addresses: spoofed sources look like this`, count, attempts)];
 }
 
+/**
+ * Half-open attempts on the port (ListenerSummary.halfOpen): the server answered and retransmitted its SYN-ACK,
+ * but the client neither completed the handshake nor retried its SYN (spoofed or flooding sources; a real client
+ * that lost the SYN-ACK retries). Counted over the whole capture, not over the attempts kept as records.
+ */
 export function halfOpenCount(ctx: RuleContext): number {
   return (ctx.capture?.listeners ?? []).filter((l) => ctx.port === null || l.port === ctx.port).reduce((n, l) => n + l.halfOpen, 0);
 }
