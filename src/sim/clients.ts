@@ -148,13 +148,3 @@ function clientClock(
 function measuredClock(tsvalAtZero: number, timestamps: number): TsClock {
   return { tsval: (nowMs) => (timestamps === 0 ? 0 : (tsvalAtZero + Math.floor(nowMs)) >>> 0) };
 }
-
-/** Picks a free ephemeral port (see ClientPorts); -1 when every port is busy. */
-export function allocateClientPort(host: ClientHost, nowUs: number): number {
-  return host.ports.take(nowUs);
-}
-
-/** Marks a client port free at `freeAtUs` (now, or after the client's own TIME_WAIT); `nowUs` is the simulation time. */
-export function releaseClientPort(host: ClientHost, port: number, freeAtUs: number, nowUs: number): void {
-  host.ports.release(port, freeAtUs, nowUs);
-}

@@ -17,7 +17,7 @@ import { FlowTable } from "../util/flow-table.js";
 import { Rng } from "../util/rng.js";
 import { SlotHeap } from "../util/slot-heap.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
-import { allocateClientPort, createClients, releaseClientPort, type ClientHost, type ClientPopulation } from "./clients.js";
+import { createClients, type ClientHost, type ClientPopulation } from "./clients.js";
 import { DurationHistogram } from "./histogram.js";
 import { createTranslator, type Translation, type Translator } from "./nat.js";
 import type { Scenario } from "./scenario.js";
@@ -605,7 +605,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     conn.state = DONE;
     conn.token++;
     flows.delete(conn.ext.addr, conn.ext.port, 0);
-    releaseClientPort(conn.host, conn.cport, clientTimeWait ? at + 60_000_000 : at, now);
+    conn.host.ports.release(conn.cport, clientTimeWait ? at + 60_000_000 : at, now);
     nat.release(conn.ext, at);
   };
 
@@ -634,11 +634,11 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
 
   const openConnection = (host: ClientHost): void => {
     host.connectionsStarted++;
-    const cport = allocateClientPort(host, now);
+    const cport = host.ports.take(now);
     if (cport < 0) return;
     const ext = nat.map(host.index, host.addr, cport, now);
     if (!ext) {
-      releaseClientPort(host, cport, now, now);
+      host.ports.release(cport, now, now);
       return;
     }
     const conn = new Conn(host, cport, ext, isnRng.u32(), now);
