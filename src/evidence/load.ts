@@ -31,6 +31,7 @@ import type {
   Listener,
   SocketSummary,
 } from "./types.js";
+import { EVIDENCE_KINDS } from "./types.js";
 import { kernelVersionOf, parseKernelRelease } from "./uname.js";
 import { readFileUpTo } from "../util/read-bounded.js";
 
@@ -355,7 +356,7 @@ function classify(file: InputFile, issues: EvidenceIssue[]): Classified {
     return { file, kind: null, snap };
   }
   let kind = detectKind(file.text, basename(file.path));
-  const declared = file.manifestEntry?.kind as EvidenceKind | undefined;
+  const declared = declaredKind(file, issues);
   // The manifest resolves what content cannot: empty outputs (no firewall rules) and ss listings with only
   // LISTEN rows that were taken with -tan.
   if (kind === null && declared && file.text.trim() === "") kind = declared;
@@ -579,4 +580,13 @@ function snapOrder(snap: Snap): number {
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The kind the manifest gives the file, if it is one this version knows (else an issue, and content decides). */
+function declaredKind(file: InputFile, issues: EvidenceIssue[]): EvidenceKind | undefined {
+  const declared = file.manifestEntry?.kind;
+  if (declared === undefined) return undefined;
+  if ((EVIDENCE_KINDS as readonly string[]).includes(declared)) return declared as EvidenceKind;
+  issues.push({ path: file.path, line: null, message: `manifest kind "${declared}" is not one nosynack knows; the kind is taken from the content` });
+  return undefined;
 }

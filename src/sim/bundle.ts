@@ -108,7 +108,7 @@ export function writeBundle(dir: string, scenario: Scenario, run: SimRun, seed: 
   ];
   write("ss-tan.txt", formatSs(socketLines, version), { kind: "ss-tan" });
   write("uname.txt", formatUname(version), { kind: "uname" });
-  write("dmesg.txt", stack.log().map((l) => dmesgLine(stack.uptimeAtZeroMs + l.atMs, l.text)).join(""), { kind: "dmesg" });
+  write("dmesg.txt", stack.log().map((l) => dmesgLine(stack.uptimeAtZeroMs + l.atMs, l.text)).join(""), { kind: "kernel-log" });
   if (pcapWritten) files.push({ path: "server.pcap", kind: "pcap", side: "server" });
 
   const manifest: BundleManifest = {

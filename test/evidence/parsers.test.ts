@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
@@ -253,6 +253,27 @@ describe("kind detection and pairing", () => {
       expect(evidence.files.find((f) => f.path.endsWith("server.pcap.gz"))?.kind).toBe("pcap");
       expect(evidence.counters.TcpExtListenDrops?.value).toBe(3);
       expect(evidence.issues.map((i) => `${i.path}: ${i.message}`)).toContain("/dev/zero: skipped: larger than 268435456 bytes and not a capture");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes a file's kind from its content when the manifest names a kind it does not know", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nskev-kind-"));
+    try {
+      const files = [
+        { path: "log.txt", kind: "dmesg" },
+        { path: "empty.txt", kind: "dmesg" },
+      ];
+      writeFileSync(join(dir, "manifest.json"), JSON.stringify({ format: "nosynack-bundle/1", producer: "collect", files }));
+      writeFileSync(join(dir, "log.txt"), "[  992.241576] TCP: request_sock_TCP: Possible SYN flooding on port 0.0.0.0:8080. Dropping request.  Check SNMP counters.\n");
+      writeFileSync(join(dir, "empty.txt"), "");
+      const evidence = await loadEvidence([dir]);
+      expect(evidence.files.find((f) => f.path.endsWith("log.txt"))?.kind).toBe("kernel-log");
+      expect(evidence.files.find((f) => f.path.endsWith("empty.txt"))?.kind).toBeNull();
+      const messages = evidence.issues.map((i) => `${basename(i.path)}: ${i.message}`);
+      expect(messages).toContain('log.txt: manifest kind "dmesg" is not one nosynack knows; the kind is taken from the content');
+      expect(messages).toContain("empty.txt: empty file");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { counterLayout, formatNetstatS, formatNstat } from "../../src/sim/host-files.js";
-import { loadScenario, runSimulation } from "../../src/sim/index.js";
+import { BUILTIN_SCENARIOS, loadScenario, runSimulation } from "../../src/sim/index.js";
+import { loadEvidence } from "../../src/evidence/index.js";
 import { parseKernelVersion } from "../../src/kernel/version.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "nosynack-bundle-"));
@@ -34,6 +35,16 @@ describe("simulated evidence bundle", () => {
     for (const [name, value] of Object.entries(run.summary.counters)) expect([name, ev.counters[name]?.delta]).toEqual([name, value]);
     expect(ev.sysctl["net.ipv4.tcp_tw_recycle"]).toBe("1");
     expect(ev.listeners).toEqual([expect.objectContaining({ port: 8080, sendQ: 128 })]);
+  });
+
+  it("is read without an issue for every built-in scenario (each file's kind matches its content)", async () => {
+    for (const { name } of BUILTIN_SCENARIOS) {
+      const dir = join(tmp, `all-${name}`);
+      runSimulation(loadScenario(name), { seed: 1, bundleDir: dir });
+      const evidence = await loadEvidence([dir]);
+      expect([name, evidence.issues]).toEqual([name, []]);
+      expect([name, evidence.files.filter((f) => f.kind === null).map((f) => f.path)]).toEqual([name, []]);
+    }
   });
 
   it("prints netstat -s in the net-tools text of the kernel's era", () => {
