@@ -51,8 +51,10 @@ function attemptLine(r: AttemptRow, withBaseline: boolean): string {
   const obs = pad(outcome(r.observed.first, r.observed.answered), 10);
   const pred = pad(outcome(r.predicted.first, r.predicted.answered), 10);
   const base = withBaseline && r.baseline !== null ? pad(outcome(r.baseline.first, r.baseline.answered), 10) : "";
-  const agree = r.observed.first === r.predicted.first && r.observed.answered === r.predicted.answered;
-  const reason = (agree && r.baseline !== null ? r.baseline.reason : r.predicted.reason) ?? "";
+  // The reason of the run that reproduces this attempt explains what the capture shows (tw-recycle-paws for an
+  // unanswered SYN, not the other run's new-request); when neither does, the predicted run's.
+  const baselineAgrees = withBaseline && r.baseline !== null && r.observed.first === r.baseline.first && r.observed.answered === r.baseline.answered;
+  const reason = (r.agree || !baselineAgrees ? r.predicted.reason : r.baseline?.reason) ?? "";
   return `  ${t} ${client}${obs}${pred}${base}${reason}`.slice(0, 79).trimEnd();
 }
 

@@ -43,6 +43,18 @@ describe("nosynack replay", () => {
     expect(doc.answer.length).toBeGreaterThan(0);
   });
 
+  it("gives each differing attempt the reason of the run that reproduces it (why the capture shows it)", () => {
+    const sim = simulateBundle("seed-lvs-tw-recycle", 3);
+    const result = run(sim.bundle, "--sysctl", "net.ipv4.tcp_tw_recycle=0");
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split("\n");
+    const header = lines.findIndex((l) => l.includes("observed") && l.includes("reason"));
+    const rows = lines.slice(header + 1).filter((l) => /^\s+\d+\.\d{3} /.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    // tw_recycle=0 answers them (predicted synack); the host's tw_recycle=1 reproduces the silence, and says why.
+    for (const row of rows) expect(row.split(/\s+/).slice(3)).toEqual(["none", "synack", "none", "tw-recycle-paws"]);
+  });
+
   it("prints the human report in 80 columns", () => {
     const result = run("fixtures/lab/accept-queue-overflow", "--backlog", "64");
     expect(result.status).toBe(0);
