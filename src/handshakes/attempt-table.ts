@@ -90,8 +90,8 @@ export class AttemptTable extends KeyedSlots {
    * and b are digests) a true answer may be a collision, so it only means "look closer".
    */
   awaits(digest: number, a: number, b: number, c: number): boolean {
-    for (let s = this.chainHead(digest); s !== NO_SLOT; s = this.next[s] as number) {
-      if (this.a[s] === a && this.b[s] === b && this.c[s] === c && this.firstReply[s] === REPLY.none) return true;
+    for (let s = this.chainHead(digest); s !== NO_SLOT; s = this.nextInChain(s)) {
+      if (this.hasKey(s, a, b, c) && this.firstReply[s] === REPLY.none) return true;
     }
     return false;
   }
@@ -114,7 +114,7 @@ export class AttemptTable extends KeyedSlots {
 
   toRecord(s: number): AttemptRecord {
     const [client, server] = this.addresses(s);
-    const ports = this.c[s] as number;
+    const ports = this.keyC(s);
     const marks = this.marks[s] as number;
     const icmpType = this.icmpType[s] as number;
     const optional = (value: number): number | null => (value < 0 ? null : value);
@@ -144,7 +144,7 @@ export class AttemptTable extends KeyedSlots {
 
   private addresses(s: number): [string, string] {
     const text = this.text[s] as string;
-    if (text === "") return [ipv4FromKey((this.a[s] as number) >>> 0), ipv4FromKey((this.b[s] as number) >>> 0)];
+    if (text === "") return [ipv4FromKey(this.keyA(s) >>> 0), ipv4FromKey(this.keyB(s) >>> 0)];
     const space = text.indexOf(" ");
     return [text.slice(0, space), text.slice(space + 1)];
   }

@@ -349,7 +349,7 @@ export class HandshakeTracker {
   /** Attempt s no longer waits for its first reply (it has one, or it is finalised without). */
   private release(s: number): void {
     const table = this.attempts;
-    const hint = clientHint(table.a[s] as number, (table.c[s] as number) >>> 16);
+    const hint = clientHint(table.keyA(s), table.keyC(s) >>> 16);
     this.awaitingByClient[hint] = (this.awaitingByClient[hint] as number) - 1;
   }
 

@@ -1,3 +1,6 @@
+/** What `get` returns for a key that is not there; also what an empty cell's value holds. */
+export const ABSENT = -1;
+
 /**
  * A hash map from int32 keys to non-negative int32 values (slot numbers, counts), by open addressing over typed
  * arrays. The handshake tracker looks up SYNs, SYN-ACKs, FINs, RSTs and candidate bare ACKs by 32-bit digests;
@@ -5,27 +8,19 @@
  * Linear probing with backward-shift deletion (no tombstones, so the constant churn of attempts never forces a
  * rebuild); the table doubles when it is 60 % full.
  */
-const EMPTY = 0;
-const FULL = 1;
-
-/** What `get` returns for a key that is not there. */
-export const ABSENT = -1;
-
 export class Int32Map {
-  // Fields that growth replaces start empty and are set again in the constructor: V8 treats a field stored once
-  // as a constant in optimised code, and throws that code away when the first growth replaces it (see columns.ts).
-  private keys = new Int32Array(0);
-  private values = new Int32Array(0);
-  private state = new Uint8Array(0);
+  // Cell i is cells[2i] (key) and cells[2i + 1] (value, ABSENT when the cell is empty): a probe reads one cache
+  // line, where separate key, value and state arrays cost up to three misses in a table larger than the cache.
+  // Set again in the constructor: V8 treats a field stored once as a constant in optimised code, and throws that
+  // code away when the first growth replaces it (see columns.ts).
+  private cells = new Int32Array(0);
   private mask = -1;
   size = 0;
 
   constructor(initialCapacity = 1024) {
     let capacity = 16;
     while (capacity < initialCapacity) capacity *= 2;
-    this.keys = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
-    this.state = new Uint8Array(capacity);
+    this.cells = emptyCells(capacity);
     this.mask = capacity - 1;
   }
 
@@ -36,69 +31,64 @@ export class Int32Map {
 
   /** The value, or ABSENT. */
   get(key: number): number {
-    const keys = this.keys;
-    const state = this.state;
+    const cells = this.cells;
     const mask = this.mask;
-    for (let i = this.slot(key); state[i] === FULL; i = (i + 1) & mask) {
-      if (keys[i] === key) return this.values[i] as number;
+    for (let i = this.slot(key); ; i = (i + 1) & mask) {
+      const value = cells[2 * i + 1] as number;
+      if (value === ABSENT || cells[2 * i] === key) return value;
     }
-    return ABSENT;
   }
 
   /** Stores value (≥ 0) under key. */
   set(key: number, value: number): void {
-    const keys = this.keys;
-    const state = this.state;
+    const cells = this.cells;
     const mask = this.mask;
     let i = this.slot(key);
-    for (; state[i] === FULL; i = (i + 1) & mask) {
-      if (keys[i] === key) {
-        this.values[i] = value;
+    for (; cells[2 * i + 1] !== ABSENT; i = (i + 1) & mask) {
+      if (cells[2 * i] === key) {
+        cells[2 * i + 1] = value;
         return;
       }
     }
-    keys[i] = key;
-    state[i] = FULL;
-    this.values[i] = value;
+    cells[2 * i] = key;
+    cells[2 * i + 1] = value;
     this.size++;
-    if (this.size * 5 > keys.length * 3) this.grow();
+    if (this.size * 5 > (mask + 1) * 3) this.grow();
   }
 
   delete(key: number): boolean {
-    const keys = this.keys;
-    const state = this.state;
-    const values = this.values;
+    const cells = this.cells;
     const mask = this.mask;
     let hole = this.slot(key);
     for (; ; hole = (hole + 1) & mask) {
-      if (state[hole] === EMPTY) return false;
-      if (keys[hole] === key) break;
+      if (cells[2 * hole + 1] === ABSENT) return false;
+      if (cells[2 * hole] === key) break;
     }
     // Pull later entries of the probe run back into the hole when their home slot allows it (Knuth 6.4 R).
-    for (let j = (hole + 1) & mask; state[j] === FULL; j = (j + 1) & mask) {
-      const home = this.slot(keys[j] as number);
+    for (let j = (hole + 1) & mask; cells[2 * j + 1] !== ABSENT; j = (j + 1) & mask) {
+      const home = this.slot(cells[2 * j] as number);
       const movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
       if (movable) {
-        keys[hole] = keys[j] as number;
-        values[hole] = values[j] as number;
+        cells[2 * hole] = cells[2 * j] as number;
+        cells[2 * hole + 1] = cells[2 * j + 1] as number;
         hole = j;
       }
     }
-    state[hole] = EMPTY;
+    cells[2 * hole + 1] = ABSENT;
     this.size--;
     return true;
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    const oldState = this.state;
-    const capacity = oldKeys.length * 2;
-    this.keys = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
-    this.state = new Uint8Array(capacity);
+    const old = this.cells;
+    const capacity = old.length;
+    this.cells = emptyCells(capacity);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) if (oldState[i] === FULL) this.set(oldKeys[i] as number, oldValues[i] as number);
+    for (let i = 1; i < old.length; i += 2) if (old[i] !== ABSENT) this.set(old[i - 1] as number, old[i] as number);
   }
+}
+
+function emptyCells(capacity: number): Int32Array<ArrayBuffer> {
+  return new Int32Array(2 * capacity).fill(ABSENT);
 }
