@@ -114,6 +114,8 @@ export class HandshakeTracker {
   /** where the current record stands in the order of finalisations: 2 × packet index, + 1 after its sweep */
   private eventOrder = 0;
   private readonly warnings: string[] = [];
+  /** the warning about early finalised attempts is in `warnings` (a flag: a flood evicts millions) */
+  private evictionWarned = false;
   private readonly totals: HandshakeTotals = {
     attempts: 0,
     answered: 0,
@@ -503,7 +505,8 @@ export class HandshakeTracker {
 
   /** Finalises and frees one open attempt: the oldest without a reply, else the oldest. */
   private evictOneAttempt(): void {
-    if (!this.warnings.some((w) => w.startsWith("over"))) {
+    if (!this.evictionWarned) {
+      this.evictionWarned = true;
       const limit = this.options.maxLiveAttempts ?? MAX_LIVE_ATTEMPTS;
       this.warnings.push(
         `over ${limit} attempts open at once: the oldest still without a reply were closed early (a later SYN of theirs counts as a new attempt, a later reply to them is not counted)`,
