@@ -5,6 +5,7 @@
  */
 import { attemptsOnPort, hasDeltas, rise, type RuleContext } from "./context.js";
 import type { CrossCheck } from "./types.js";
+import { grouped } from "../util/number-text.js";
 
 /** Counters that rise once per SYN dropped without a reply (ListenDrops already includes the listener drops). */
 const DROP_COUNTERS = ["TcpExtListenDrops", "TcpExtIPReversePathFilter", "TcpInCsumErrors", "TcpExtTCPMinTTLDrop", "TcpExtTCPMD5NotFound", "TcpExtTCPMD5Unexpected", "TcpExtTCPMD5Failure"];
@@ -31,13 +32,13 @@ export function crossCheck(ctx: RuleContext): CrossCheck | null {
     detail = "no unanswered SYN in the capture and no drop counter moved";
   } else if (unansweredSyns > 0 && total > 0 && Math.abs(unansweredSyns - total) <= tolerance) {
     agreement = "match";
-    detail = `${unansweredSyns} unanswered SYN transmissions in the capture, ${total} counted as dropped by the kernel: the counters account for them`;
+    detail = `${grouped(unansweredSyns)} unanswered SYN transmissions in the capture, ${grouped(total)} counted as dropped by the kernel: the counters account for them`;
   } else if (total < unansweredSyns) {
     agreement = "counters-lower";
-    detail = `${unansweredSyns} unanswered SYN transmissions but only ${total} counted by TCP: ${unansweredSyns - total} were dropped before TCP (firewall, conntrack) or outside the counter window`;
+    detail = `${grouped(unansweredSyns)} unanswered SYN transmissions but only ${grouped(total)} counted by TCP: ${grouped(unansweredSyns - total)} were dropped before TCP (firewall, conntrack) or outside the counter window`;
   } else {
     agreement = "counters-higher";
-    detail = `${total} SYNs counted as dropped but only ${unansweredSyns} unanswered in the capture: drops on other ports, interfaces or times`;
+    detail = `${grouped(total)} SYNs counted as dropped but only ${grouped(unansweredSyns)} unanswered in the capture: drops on other ports, interfaces or times`;
   }
   return { unansweredAttempts: silent.length, unansweredSyns, dropCounterDelta: total, counters, agreement, detail };
 }

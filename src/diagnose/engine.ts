@@ -13,6 +13,7 @@ import { collectCommands } from "./next-steps.js";
 import { captureItem, clamp, counterItem } from "./rule.js";
 import { RULES } from "./rules/index.js";
 import type { CrossCheck, EvidenceItem, Finding, Verdict, CauseCode } from "./types.js";
+import { grouped } from "../util/number-text.js";
 
 export const VERDICT_MIN_CONFIDENCE = 0.5;
 /** A candidate cause at or above this confidence rules out `healthy`. */
@@ -56,7 +57,7 @@ export function runEngine(ctx: RuleContext): EngineResult {
       kind: "info",
       confidence: check.agreement === "match" ? 0.9 : 0.6,
       summary: check.detail,
-      evidence: [captureItem(`${check.unansweredSyns} unanswered SYN transmissions (${check.unansweredAttempts} attempts)`, check.unansweredSyns)],
+      evidence: [captureItem(`${grouped(check.unansweredSyns)} unanswered SYN transmissions (${grouped(check.unansweredAttempts)} attempts)`, check.unansweredSyns)],
       fix: [],
       kernels: "all",
       conflicts: [],
@@ -85,7 +86,7 @@ function healthy(ctx: RuleContext): Finding | null {
   const synackRetransmits = ctx.capture?.handshakes.synackRetransmits ?? 0;
   if (synackRetransmits > Math.floor(0.01 * counts.attempts)) return null;
   if (troubleCounters(ctx).length > 0) return null;
-  const evidence: EvidenceItem[] = [captureItem(`all ${counts.attempts} SYN attempts${ctx.port === null ? "" : ` to port ${ctx.port}`} were answered with a SYN-ACK`, counts.attempts, counts.attempts)];
+  const evidence: EvidenceItem[] = [captureItem(`all ${grouped(counts.attempts)} SYN attempts${ctx.port === null ? "" : ` to port ${ctx.port}`} were answered with a SYN-ACK`, counts.attempts, counts.attempts)];
   if (hasDeltas(ctx)) evidence.push({ source: "counter", detail: "no SYN-path drop counter rose over the window", file: null, counter: "TcpExtListenDrops", before: null, after: amountOf(ctx, "TcpExtListenDrops"), delta: 0 });
   return {
     code: "healthy",
@@ -108,7 +109,7 @@ function unknown(ctx: RuleContext, found: readonly Finding[]): Finding {
     evidence.push(
       counts.attempts === 0
         ? captureItem(`the capture holds no SYN${ctx.port === null ? "" : ` to port ${ctx.port}`}`, 0)
-        : captureItem(`${problems} of ${counts.attempts} SYN attempts did not get a SYN-ACK as first reply (${counts.firstReply.none} no reply, ${counts.firstReply.rst} RST, ${counts.firstReply.ack} bare ACK, ${counts.firstReply.icmp} ICMP)`, problems, counts.attempts),
+        : captureItem(`${grouped(problems)} of ${grouped(counts.attempts)} SYN attempts did not get a SYN-ACK as first reply (${grouped(counts.firstReply.none)} no reply, ${grouped(counts.firstReply.rst)} RST, ${grouped(counts.firstReply.ack)} bare ACK, ${grouped(counts.firstReply.icmp)} ICMP)`, problems, counts.attempts),
     );
   }
   for (const name of troubleCounters(ctx)) {
@@ -122,7 +123,7 @@ function unknown(ctx: RuleContext, found: readonly Finding[]): Finding {
   } else if (!ctx.capture && hasCounters(ctx) && troubleCounters(ctx).length === 0) {
     summary = "No SYN-path counter moved, but without a capture nosynack cannot tell a healthy server from silent drops (e.g. TIME_WAIT collisions without timestamps)";
   } else if (counts && counts.attempts > 0 && counts.firstReply.synack === counts.attempts && (ctx.capture?.handshakes.synackRetransmits ?? 0) > 0) {
-    summary = `Every SYN got a SYN-ACK, but ${ctx.capture?.handshakes.synackRetransmits} SYN-ACKs were retransmitted: handshakes did not complete (lost ACKs, a full accept queue, a flood); collect the counters`;
+    summary = `Every SYN got a SYN-ACK, but ${grouped(ctx.capture?.handshakes.synackRetransmits ?? 0)} SYN-ACKs were retransmitted: handshakes did not complete (lost ACKs, a full accept queue, a flood); collect the counters`;
   } else if (counts && counts.attempts > 0 && counts.firstReply.synack < counts.attempts) {
     summary = "SYNs went unanswered and the evidence names no cause; collect what is missing";
   } else {

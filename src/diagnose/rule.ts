@@ -19,6 +19,7 @@ import type {
   SocketEvidence,
   SysctlEvidence,
 } from "./types.js";
+import { grouped } from "../util/number-text.js";
 
 export interface Rule {
   readonly code: FindingCode;
@@ -102,7 +103,9 @@ export function counterItem(r: Rise, note = ""): CounterEvidence {
   const { value, delta } = r.value;
   const before = delta === null ? null : value - delta;
   const text =
-    delta === null ? `${r.name} = ${value} (since boot; one snapshot)` : `${r.name} ${before} → ${value} (${delta >= 0 ? "+" : ""}${delta})`;
+    delta === null
+      ? `${r.name} = ${grouped(value)} (since boot; one snapshot)`
+      : `${r.name} ${grouped(before ?? 0)} → ${grouped(value)} (${delta >= 0 ? "+" : ""}${grouped(delta)})`;
   return { source: "counter", detail: note ? `${text}: ${note}` : text, file: null, counter: r.name, before, after: value, delta };
 }
 
@@ -126,7 +129,7 @@ export function listenerItem(listener: Listener, note = ""): SocketEvidence {
 }
 
 export function socketCountItem(state: string, count: number, port: number | null, note = ""): SocketEvidence {
-  const text = `${count} ${state} socket${count === 1 ? "" : "s"}${port === null ? "" : ` on port ${port}`}`;
+  const text = `${grouped(count)} ${state} socket${count === 1 ? "" : "s"}${port === null ? "" : ` on port ${port}`}`;
   return { source: "socket", detail: note ? `${text}: ${note}` : text, file: null, local: null, state, recvQ: null, sendQ: null, count };
 }
 

@@ -1,6 +1,7 @@
 import type { AnalyzeSummary, SourceSummary } from "../handshakes/analysis-types.js";
 import { formatEndpoint } from "../util/addr.js";
-import { columns, count, counted, percent, PLAIN, seconds, type Style } from "./text-format.js";
+import { grouped } from "../util/number-text.js";
+import { columns, counted, percent, PLAIN, seconds, type Style } from "./text-format.js";
 
 const TOP = 5;
 
@@ -16,25 +17,25 @@ export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN)
   const h = summary.handshakes;
   const lines: string[] = [];
   const span = summary.timeRange.first !== null && summary.timeRange.last !== null ? `, ${seconds(summary.timeRange.last - summary.timeRange.first)}` : "";
-  lines.push(`${style.bold("Capture")}  ${summary.files.map((f) => f.path).join(", ")}  (${count(summary.packets)} packets, ${count(summary.tcpPackets)} TCP${span})`);
+  lines.push(`${style.bold("Capture")}  ${summary.files.map((f) => f.path).join(", ")}  (${grouped(summary.packets)} packets, ${grouped(summary.tcpPackets)} TCP${span})`);
   lines.push("");
-  const unansweredText = h.unanswered > 0 ? style.warn(`unanswered ${count(h.unanswered)} (${percent(h.unanswered, h.attempts)})`) : "unanswered 0";
-  lines.push(`${style.bold("SYN attempts")}  ${count(h.attempts)}   answered ${count(h.answered)}   ${unansweredText}`);
+  const unansweredText = h.unanswered > 0 ? style.warn(`unanswered ${grouped(h.unanswered)} (${percent(h.unanswered, h.attempts)})`) : "unanswered 0";
+  lines.push(`${style.bold("SYN attempts")}  ${grouped(h.attempts)}   answered ${grouped(h.answered)}   ${unansweredText}`);
   const r = h.firstReply;
-  lines.push(`${style.bold("First reply")}   SYN-ACK ${count(r.synack)} · bare ACK ${count(r.ack)} · RST ${count(r.rst)} · ICMP ${count(r.icmp)} · none ${count(r.none)}`);
-  lines.push(`${style.bold("Retransmits")}   SYN ${count(h.synRetransmits)} · SYN-ACK ${count(h.synackRetransmits)} · answered only after a SYN retry ${count(h.answeredAfterRetransmit)}`);
+  lines.push(`${style.bold("First reply")}   SYN-ACK ${grouped(r.synack)} · bare ACK ${grouped(r.ack)} · RST ${grouped(r.rst)} · ICMP ${grouped(r.icmp)} · none ${grouped(r.none)}`);
+  lines.push(`${style.bold("Retransmits")}   SYN ${grouped(h.synRetransmits)} · SYN-ACK ${grouped(h.synackRetransmits)} · answered only after a SYN retry ${grouped(h.answeredAfterRetransmit)}`);
 
   if (summary.listeners.length > 0) {
     lines.push("", style.bold("Listeners") + (summary.listeners.length > TOP ? ` (worst ${TOP} of ${summary.listeners.length})` : ""));
-    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), counted(l.attempts, "attempt"), `${count(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts) + (l.halfOpen > 0 ? `  ${count(l.halfOpen)} half-open` : "")])));
+    lines.push(...columns(summary.listeners.slice(0, TOP).map((l) => [formatEndpoint(l.addr, l.port), counted(l.attempts, "attempt"), `${grouped(l.unanswered)} unanswered`, percent(l.unanswered, l.attempts) + (l.halfOpen > 0 ? `  ${grouped(l.halfOpen)} half-open` : "")])));
   }
   if (summary.sources.length > 0) {
     const all = summary.sourceAddresses;
-    const of = all.estimated ? ` (worst ${TOP} of the first ${count(summary.sources.length)}; about ${count(all.count)} addresses in all)` : summary.sources.length > TOP ? ` (worst ${TOP} of ${count(summary.sources.length)})` : "";
+    const of = all.estimated ? ` (worst ${TOP} of the first ${grouped(summary.sources.length)}; about ${grouped(all.count)} addresses in all)` : summary.sources.length > TOP ? ` (worst ${TOP} of ${grouped(summary.sources.length)})` : "";
     lines.push("", style.bold("Sources") + of);
     lines.push(
       ...columns(
-        summary.sources.slice(0, TOP).map((s) => [s.addr, counted(s.attempts, "attempt"), `${count(s.unanswered)} unanswered`, counted(s.tsvalRegressions, "TSval regression"), counted(s.tsClocks, "clock")]),
+        summary.sources.slice(0, TOP).map((s) => [s.addr, counted(s.attempts, "attempt"), `${grouped(s.unanswered)} unanswered`, counted(s.tsvalRegressions, "TSval regression"), counted(s.tsClocks, "clock")]),
       ),
     );
   }
@@ -47,9 +48,9 @@ export function renderAnalyzeText(summary: AnalyzeSummary, style: Style = PLAIN)
 
   const problems = summary.files.flatMap((f) => {
     const notes: string[] = [];
-    if (f.snaplenTruncated > 0) notes.push(`${count(f.snaplenTruncated)} packets cut by snaplen (decoded as far as captured)`);
-    if (f.headerTruncated > 0) notes.push(`${count(f.headerTruncated)} packets cut before the TCP header`);
-    if (f.malformed > 0) notes.push(`${count(f.malformed)} malformed headers`);
+    if (f.snaplenTruncated > 0) notes.push(`${grouped(f.snaplenTruncated)} packets cut by snaplen (decoded as far as captured)`);
+    if (f.headerTruncated > 0) notes.push(`${grouped(f.headerTruncated)} packets cut before the TCP header`);
+    if (f.malformed > 0) notes.push(`${grouped(f.malformed)} malformed headers`);
     return notes.map((n) => `  ${f.path}: ${n}`);
   });
   const warnings = [...problems, ...summary.warnings.map((w) => `  ${w.file}${w.offset !== undefined ? ` @${w.offset}` : ""}: ${w.message}`)];
@@ -96,19 +97,19 @@ function perConnectionFindings(sources: readonly SourceSummary[]): string[] {
     never === sources.length
       ? ", or a flood tool's random TSvals (none of them was answered)"
       : never > 0
-        ? `; ${count(never)} of them ${never === 1 ? "was" : "were"} never answered (a flood tool's random TSvals look the same)`
+        ? `; ${grouped(never)} of them ${never === 1 ? "was" : "were"} never answered (a flood tool's random TSvals look the same)`
         : "";
-  return [`  ${count(sources.length)} sources (${examples}) — ${REGIME_TEXT["per-connection"]}${flood}`];
+  return [`  ${grouped(sources.length)} sources (${examples}) — ${REGIME_TEXT["per-connection"]}${flood}`];
 }
 
 function wireSignals(summary: AnalyzeSummary): string[] {
   const s = summary.signals;
   const lines: string[] = [];
-  if (s.clientRstAfterBareAck > 0) lines.push(`  ${count(s.clientRstAfterBareAck)} SYNs answered by a bare ACK and reset by the client (a 4-tuple still in TIME_WAIT on the server)`);
-  if (s.synOnServerClosedTuple > 0) lines.push(`  ${count(s.synOnServerClosedTuple)} SYNs reused a 4-tuple the server had closed < 60 s before`);
-  if (s.synBadChecksum > 0) lines.push(`  ${count(s.synBadChecksum)} of ${count(s.synChecksumChecked)} SYNs had a bad TCP checksum (ignore if captured on the sending host: checksum offload)`);
-  if (s.synWithMd5 > 0) lines.push(`  ${count(s.synWithMd5)} SYNs carried a TCP-MD5 option`);
-  if (s.synMalformedOptions > 0) lines.push(`  ${count(s.synMalformedOptions)} SYNs had malformed TCP options`);
-  for (const a of s.arpUnanswered.slice(0, 3)) lines.push(`  ARP who-has ${a.target} asked ${count(a.requests)} times, never answered`);
+  if (s.clientRstAfterBareAck > 0) lines.push(`  ${grouped(s.clientRstAfterBareAck)} SYNs answered by a bare ACK and reset by the client (a 4-tuple still in TIME_WAIT on the server)`);
+  if (s.synOnServerClosedTuple > 0) lines.push(`  ${grouped(s.synOnServerClosedTuple)} SYNs reused a 4-tuple the server had closed < 60 s before`);
+  if (s.synBadChecksum > 0) lines.push(`  ${grouped(s.synBadChecksum)} of ${grouped(s.synChecksumChecked)} SYNs had a bad TCP checksum (ignore if captured on the sending host: checksum offload)`);
+  if (s.synWithMd5 > 0) lines.push(`  ${grouped(s.synWithMd5)} SYNs carried a TCP-MD5 option`);
+  if (s.synMalformedOptions > 0) lines.push(`  ${grouped(s.synMalformedOptions)} SYNs had malformed TCP options`);
+  for (const a of s.arpUnanswered.slice(0, 3)) lines.push(`  ARP who-has ${a.target} asked ${grouped(a.requests)} times, never answered`);
   return lines;
 }

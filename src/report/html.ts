@@ -24,7 +24,6 @@ import {
   evidenceFacts,
   isShellCommand,
   kernelText,
-  num,
   otherFindings,
   percentText,
   REPLY_TEXT,
@@ -35,6 +34,7 @@ import {
   verdictFinding,
   verdictTone,
 } from "./report-rows.js";
+import { grouped } from "../util/number-text.js";
 
 export interface HtmlOptions {
   /** Rows of the unanswered attempts table (default 500; the table scrolls). */
@@ -167,11 +167,11 @@ function statsSection(d: Diagnosis, capture: AnalyzeSummary): string {
   const r = h.firstReply;
   const pct = h.attempts === 0 ? "" : ` (${Math.round((100 * h.unanswered) / h.attempts)} %)`;
   const tiles: Array<[string, string, boolean]> = [
-    [num(h.attempts), "SYN attempts", false],
-    [num(h.unanswered), `unanswered${pct}`, h.unanswered > 0],
-    [num(h.synRetransmits), "SYN retransmits", h.synRetransmits > 0],
-    [num(h.answeredAfterRetransmit), "answered only after a retry", h.answeredAfterRetransmit > 0],
-    [`${num(r.synack)} / ${num(r.ack)} / ${num(r.rst)}`, "first reply SYN-ACK / bare ACK / RST", r.ack + r.rst > 0],
+    [grouped(h.attempts), "SYN attempts", false],
+    [grouped(h.unanswered), `unanswered${pct}`, h.unanswered > 0],
+    [grouped(h.synRetransmits), "SYN retransmits", h.synRetransmits > 0],
+    [grouped(h.answeredAfterRetransmit), "answered only after a retry", h.answeredAfterRetransmit > 0],
+    [`${grouped(r.synack)} / ${grouped(r.ack)} / ${grouped(r.rst)}`, "first reply SYN-ACK / bare ACK / RST", r.ack + r.rst > 0],
   ];
   if (d.crossCheck !== null) tiles.push([AGREEMENT_TEXT[d.crossCheck.agreement], "capture vs counters", d.crossCheck.agreement !== "match" && d.crossCheck.agreement !== "no-drops"]);
   const html = tiles.map(([v, l, bad]) => `<div class="stat${bad ? " bad" : ""}"><div class="v${/^[\d,\s/()%]+$/.test(v) ? "" : " word"}">${esc(v)}</div><div class="l">${esc(l)}</div></div>`);
@@ -204,7 +204,7 @@ function tsSection(series: readonly TsSeries[], capture: AnalyzeSummary | null):
   const blocks = series.map((s, i) => {
     const regime = capture?.sources.find((src) => src.addr === s.addr)?.tsRegime;
     return (
-      `<h3><span class="mono">${esc(s.addr)}</span> — ${num(s.tsClocks)} clock${s.tsClocks === 1 ? "" : "s"}, ${num(s.tsvalRegressions)} TSval regression${s.tsvalRegressions === 1 ? "" : "s"}, ${num(s.points.length)} SYNs</h3>` +
+      `<h3><span class="mono">${esc(s.addr)}</span> — ${grouped(s.tsClocks)} clock${s.tsClocks === 1 ? "" : "s"}, ${grouped(s.tsvalRegressions)} TSval regression${s.tsvalRegressions === 1 ? "" : "s"}, ${grouped(s.points.length)} SYNs</h3>` +
       (regime !== undefined ? `<p class="caption">Offsets: ${esc(REGIME_TEXT[regime])}.</p>` : "") +
       `<div class="chart" id="chart-ts-${i}" role="img" aria-label="TSval of first SYNs against time"></div>`
     );
@@ -227,7 +227,7 @@ function counterSection(d: Diagnosis): string {
     const classes = [r.cited ? "cited" : "", (withDeltas ? (r.delta ?? 0) === 0 : r.after === 0) && !r.cited ? "zero" : ""].filter((c) => c !== "").join(" ");
     // Red only for what the verdict cites: general traffic counters move on any busy server.
     const delta = r.delta !== null && r.delta !== 0 ? `<span class="${r.cited ? "pos" : "moved"}">${esc(signed(r.delta))}</span>` : esc(signed(r.delta));
-    return `<tr${classes !== "" ? ` class="${classes}"` : ""}><td class="mono">${esc(r.counter)}</td><td class="n">${r.before === null ? "–" : esc(num(r.before))}</td><td class="n">${esc(num(r.after))}</td><td class="n">${delta}</td></tr>`;
+    return `<tr${classes !== "" ? ` class="${classes}"` : ""}><td class="mono">${esc(r.counter)}</td><td class="n">${r.before === null ? "–" : esc(grouped(r.before))}</td><td class="n">${esc(grouped(r.after))}</td><td class="n">${delta}</td></tr>`;
   });
   const caption = withDeltas
     ? "SYN-path counters: those the verdict cites (▶) first, then those that moved."
@@ -248,7 +248,7 @@ function attemptSection(capture: AnalyzeSummary, limit: number): string {
       `<td class="mono">${esc(utcClock(a.firstSyn))}</td>`,
       `<td class="mono">${esc(endpoint(a.client, a.clientPort))}</td>`,
       `<td class="mono">${esc(endpoint(a.server, a.serverPort))}</td>`,
-      `<td class="n">${esc(num(a.syns))}</td>`,
+      `<td class="n">${esc(grouped(a.syns))}</td>`,
       `<td class="n mono">${a.tsVal === null ? "–" : esc(String(a.tsVal))}</td>`,
       `<td class="n">${esc(String(a.ttl))}</td>`,
       `<td>${esc(REPLY_TEXT[a.firstReply])}</td>`,
@@ -256,12 +256,12 @@ function attemptSection(capture: AnalyzeSummary, limit: number): string {
     ];
     return `<tr>${cells.join("")}</tr>`;
   });
-  const heading = table.rows.length < table.total ? `first ${num(table.rows.length)} of ${num(table.total)}` : num(table.total);
+  const heading = table.rows.length < table.total ? `first ${grouped(table.rows.length)} of ${grouped(table.total)}` : grouped(table.total);
   return [
     `<section class="card" id="attempts"><h2>Unanswered attempts (${esc(heading)})</h2>`,
     first !== undefined ? `<p class="caption">First SYN times are UTC, from ${esc(utcTime(first.firstSyn))}. SYNs counts the original and its retransmits.</p>` : "",
     `<div class="scroll"><table><thead><tr><th>first SYN</th><th>client</th><th>server</th><th class="n">SYNs</th><th class="n">TSval</th><th class="n">TTL</th><th>first reply</th><th>notes</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`,
-    table.omitted > 0 ? `<p class="more">${esc(num(table.omitted))} more unanswered attempts not shown.</p>` : "",
+    table.omitted > 0 ? `<p class="more">${esc(grouped(table.omitted))} more unanswered attempts not shown.</p>` : "",
     `</section>`,
   ].join("\n");
 }
@@ -285,7 +285,7 @@ function othersSection(findings: readonly Finding[]): string {
 function inputsSection(d: Diagnosis): string {
   const inputs = d.inputs.map((i) => `<li><code>${esc(i.path)}</code> <span class="file">${esc(i.kind ?? "not recognised")}</span></li>`);
   const warnings = [...d.warnings, ...(d.host?.issues ?? []).map((i) => `${i.path}${i.line !== null ? `:${i.line}` : ""}: ${i.message}`)];
-  const warningList = warnings.length > 0 ? `<h3>Warnings</h3><ul class="warnings">${warnings.slice(0, 50).map((w) => `<li>${esc(w)}</li>`).join("")}</ul>${warnings.length > 50 ? `<p class="more">${num(warnings.length - 50)} more</p>` : ""}` : "";
+  const warningList = warnings.length > 0 ? `<h3>Warnings</h3><ul class="warnings">${warnings.slice(0, 50).map((w) => `<li>${esc(w)}</li>`).join("")}</ul>${warnings.length > 50 ? `<p class="more">${grouped(warnings.length - 50)} more</p>` : ""}` : "";
   return `<section class="card" id="inputs"><h2>Inputs</h2><ul>${inputs.join("") || `<li class="empty">none</li>`}</ul>${warningList}</section>`;
 }
 

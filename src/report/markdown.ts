@@ -17,7 +17,6 @@ import {
   evidenceFacts,
   isShellCommand,
   kernelText,
-  num,
   otherFindings,
   percentText,
   REPLY_TEXT,
@@ -28,6 +27,7 @@ import {
   verdictFinding,
   verdictTone,
 } from "./report-rows.js";
+import { grouped } from "../util/number-text.js";
 
 export interface MarkdownOptions {
   /** Rows of the unanswered attempts table (default 20: a ticket, not a dump). */
@@ -82,7 +82,7 @@ export function renderMarkdown(diagnosis: Diagnosis, options: MarkdownOptions = 
   if (warnings.length > 0) {
     out.push("", "**Warnings:**", "");
     for (const w of warnings.slice(0, 20)) out.push(`- ${mdText(w)}`);
-    if (warnings.length > 20) out.push(`- … ${num(warnings.length - 20)} more`);
+    if (warnings.length > 20) out.push(`- … ${grouped(warnings.length - 20)} more`);
   }
   out.push("", "---", "_Report by nosynack. Finding codes: shared/spec/causes.md._", "");
   return out.join("\n");
@@ -117,7 +117,7 @@ function captureSection(capture: AnalyzeSummary): string[] {
     ...(window !== null ? [`Window: ${mdText(window)}`, ""] : []),
     "| attempts | answered | unanswered | first reply SYN-ACK / bare ACK / RST / ICMP / none | SYN retransmits | SYN-ACK retransmits |",
     "|---:|---:|---:|:---:|---:|---:|",
-    `| ${num(h.attempts)} | ${num(h.answered)} | ${num(h.unanswered)} | ${[r.synack, r.ack, r.rst, r.icmp, r.none].map(num).join(" / ")} | ${num(h.synRetransmits)} | ${num(h.synackRetransmits)} |`,
+    `| ${grouped(h.attempts)} | ${grouped(h.answered)} | ${grouped(h.unanswered)} | ${[r.synack, r.ack, r.rst, r.icmp, r.none].map((n) => grouped(n)).join(" / ")} | ${grouped(h.synRetransmits)} | ${grouped(h.synackRetransmits)} |`,
   ];
 }
 
@@ -135,10 +135,10 @@ function counterSection(diagnosis: Diagnosis, limit: number): string[] {
   out.push("| counter | before | after | Δ |", "|---|---:|---:|---:|");
   for (const r of shown) {
     const name = r.cited ? `**${mdCell(mdCode(r.counter))}**` : mdCell(mdCode(r.counter));
-    out.push(`| ${name} | ${r.before === null ? "–" : num(r.before)} | ${num(r.after)} | ${signed(r.delta)} |`);
+    out.push(`| ${name} | ${r.before === null ? "–" : grouped(r.before)} | ${grouped(r.after)} | ${signed(r.delta)} |`);
   }
   const hidden = rows.length - shown.length;
-  if (hidden > 0) out.push("", `_${num(hidden)} more SYN-path counters ${withDeltas ? "did not move or are" : "are zero or"} not shown._`);
+  if (hidden > 0) out.push("", `_${grouped(hidden)} more SYN-path counters ${withDeltas ? "did not move or are" : "are zero or"} not shown._`);
   out.push("");
   return out;
 }
@@ -147,7 +147,7 @@ function attemptSection(capture: AnalyzeSummary, limit: number): string[] {
   const table = unansweredAttempts(capture, limit);
   if (table.total === 0) return [];
   const first = table.rows[0];
-  const out = [`## Unanswered attempts (${table.rows.length < table.total ? `first ${num(table.rows.length)} of ` : ""}${num(table.total)})`, ""];
+  const out = [`## Unanswered attempts (${table.rows.length < table.total ? `first ${grouped(table.rows.length)} of ` : ""}${grouped(table.total)})`, ""];
   if (first !== undefined) out.push(`Times are UTC on ${utcTime(first.firstSyn).slice(0, 10)}.`, "");
   out.push("| first SYN | client | server | SYNs | TSval | TTL | first reply | notes |", "|---|---|---|---:|---:|---:|---|---|");
   for (const a of table.rows) {
@@ -155,7 +155,7 @@ function attemptSection(capture: AnalyzeSummary, limit: number): string[] {
       utcClock(a.firstSyn),
       mdCell(mdCode(endpoint(a.client, a.clientPort))),
       mdCell(mdCode(endpoint(a.server, a.serverPort))),
-      num(a.syns),
+      grouped(a.syns),
       a.tsVal === null ? "–" : String(a.tsVal),
       String(a.ttl),
       REPLY_TEXT[a.firstReply],
@@ -163,7 +163,7 @@ function attemptSection(capture: AnalyzeSummary, limit: number): string[] {
     ];
     out.push(`| ${cells.join(" | ")} |`);
   }
-  if (table.omitted > 0) out.push("", `_${num(table.omitted)} more unanswered attempts not shown._`);
+  if (table.omitted > 0) out.push("", `_${grouped(table.omitted)} more unanswered attempts not shown._`);
   out.push("");
   return out;
 }
@@ -171,7 +171,7 @@ function attemptSection(capture: AnalyzeSummary, limit: number): string[] {
 function findingLines(f: Finding): string[] {
   const out = [`### ${mdCode(f.code)} — ${mdText(CODE_TITLES[f.code])}`, "", `${f.kind}, confidence ${percentText(f.confidence)}${f.port !== null ? `, port ${f.port}` : ""}. ${mdText(f.summary)}`, ""];
   out.push(...evidenceLines(f.evidence.slice(0, 8)));
-  if (f.evidence.length > 8) out.push(`- … ${num(f.evidence.length - 8)} more evidence items`);
+  if (f.evidence.length > 8) out.push(`- … ${grouped(f.evidence.length - 8)} more evidence items`);
   if (f.conflicts.length > 0) for (const c of f.conflicts) out.push(`- _against:_ ${mdText(c)}`);
   if (f.fix.length > 0) out.push("", "Fix:", "", ...fixLines(f.fix));
   out.push("");

@@ -6,6 +6,7 @@
 import type { CounterEvidence, CrossCheck, Diagnosis, EvidenceItem, Finding, FindingCode } from "../diagnose/types.js";
 import type { AnalyzeSummary, AttemptRecord } from "../handshakes/analysis-types.js";
 import { formatEndpoint } from "../util/addr.js";
+import { grouped } from "../util/number-text.js";
 
 /** One line per code, what a person would call it in a ticket title. */
 export const CODE_TITLES: Readonly<Record<FindingCode, string>> = {
@@ -152,13 +153,10 @@ export function percentText(confidence: number): string {
   return `${Math.round(Math.min(1, Math.max(0, confidence)) * 100)} %`;
 }
 
-export function num(n: number): string {
-  return n.toLocaleString("en-US");
-}
 
 export function signed(n: number | null): string {
   if (n === null) return "–";
-  return n > 0 ? `+${num(n)}` : num(n);
+  return n > 0 ? `+${grouped(n)}` : grouped(n);
 }
 
 /** The capture window as text, or null without a capture. */
@@ -188,13 +186,13 @@ function rawFacts(item: EvidenceItem): string | null {
     case "sysctl":
       return `${item.key} = ${item.value ?? "(absent)"}`;
     case "capture":
-      return item.of === null ? num(item.count) : `${num(item.count)} of ${num(item.of)}`;
+      return item.of === null ? grouped(item.count) : `${grouped(item.count)} of ${grouped(item.of)}`;
     case "socket":
       return item.local === null ? item.state : `${item.state} ${item.local}`;
     case "firewall":
-      return item.packetsDelta !== null ? `${signed(item.packetsDelta)} packets` : item.packets !== null ? `${num(item.packets)} packets` : null;
+      return item.packetsDelta !== null ? `${signed(item.packetsDelta)} packets` : item.packets !== null ? `${grouped(item.packets)} packets` : null;
     case "conntrack":
-      return item.count !== null && item.max !== null ? `${num(item.count)} / ${num(item.max)} entries` : null;
+      return item.count !== null && item.max !== null ? `${grouped(item.count)} / ${grouped(item.max)} entries` : null;
     case "kernel":
       return item.version;
     case "log":
@@ -203,8 +201,8 @@ function rawFacts(item: EvidenceItem): string | null {
 }
 
 function counterFacts(item: CounterEvidence): string {
-  if (item.before === null || item.delta === null) return `${item.counter} = ${num(item.after)}`;
-  return `${item.counter} ${num(item.before)} → ${num(item.after)} (${signed(item.delta)})`;
+  if (item.before === null || item.delta === null) return `${item.counter} = ${grouped(item.after)}`;
+  return `${item.counter} ${grouped(item.before)} → ${grouped(item.after)} (${signed(item.delta)})`;
 }
 
 /**

@@ -1,12 +1,10 @@
-/** Small helpers for terminal text: thousands separators, percentages, aligned columns, optional bold. */
+/** Small helpers for terminal text: percentages, aligned columns, optional bold (thousands separators: util/number-text.ts). */
 
-export function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
+import { grouped } from "../util/number-text.js";
 
 /** "1 attempt", "2 attempts" */
 export function counted(n: number, noun: string, plural = `${noun}s`): string {
-  return `${count(n)} ${n === 1 ? noun : plural}`;
+  return `${grouped(n)} ${n === 1 ? noun : plural}`;
 }
 
 export function percent(part: number, whole: number): string {

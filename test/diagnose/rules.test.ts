@@ -144,7 +144,7 @@ describe("syn queue", () => {
     const capture = summary([...halfOpen, ...silent(2)]);
     (capture.listeners[0] as { halfOpen: number }).halfOpen = 80_000;
     const f = find(ctx({ capture, host: host({ counters: {} }) }), "syn-queue-overflow");
-    expect(f?.evidence.map((e) => e.detail)).toContain("80000 half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)");
+    expect(f?.evidence.map((e) => e.detail)).toContain("80,000 half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)");
   });
 
   it("cites spoofed-looking sources (nearly an address per attempt) beside the half-open attempts, and not otherwise", () => {
@@ -154,8 +154,8 @@ describe("syn queue", () => {
       capture.handshakes.attempts = attempts;
       return find(ctx({ capture, host: host({ counters: {} }) }), "syn-queue-overflow")?.evidence.map((e) => e.detail) ?? [];
     };
-    expect(details({ count: 3_609_365, estimated: true }, 4_000_000)).toContain("4000000 SYN attempts came from about 3609365 distinct addresses: spoofed sources look like this");
-    expect(details({ count: 1200, estimated: false }, 2000)).toContain("2000 SYN attempts came from 1200 distinct addresses: spoofed sources look like this");
+    expect(details({ count: 3_609_365, estimated: true }, 4_000_000)).toContain("4,000,000 SYN attempts came from about 3,609,365 distinct addresses: spoofed sources look like this");
+    expect(details({ count: 1200, estimated: false }, 2000)).toContain("2,000 SYN attempts came from 1,200 distinct addresses: spoofed sources look like this");
     expect(details({ count: 1200, estimated: false }, 5000).some((d) => d.includes("distinct addresses"))).toBe(false);
     expect(details({ count: 5, estimated: false }, 5).some((d) => d.includes("distinct addresses"))).toBe(false);
   });

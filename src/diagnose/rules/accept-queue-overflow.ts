@@ -8,6 +8,7 @@ import { amountOf, listenersOnPort, rise, rose, sysctl, sysctlNumber, type RuleC
 import { counterItem, counterItems, finding, fix, listenerItem, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { allAnsweredConflict, silentEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 export const acceptQueueOverflow: Rule = {
   code: "accept-queue-overflow",
@@ -61,7 +62,7 @@ export const acceptQueueOverflow: Rule = {
       (backlog !== null ? ` (backlog ${backlog})` : "") +
       (oldKernel ? "; on this kernel SYNs are still answered and the final ACK is ignored" : "; new SYNs are dropped") +
       (abort ? ", and completed handshakes are reset (tcp_abort_on_overflow=1)" : "") +
-      ` (${amountOf(ctx, "TcpExtListenOverflows")} overflows)`;
+      ` (${grouped(amountOf(ctx, "TcpExtListenOverflows"))} overflows)`;
     return finding(this, ctx, {
       confidence,
       summary,

@@ -6,6 +6,7 @@
 import { attemptsOnPort, rise, rose, type RuleContext } from "../context.js";
 import { captureItem, counterItem, counterItems, finding, fix, packetItems, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const badChecksum: Rule = {
   code: "bad-checksum",
@@ -22,7 +23,7 @@ export const badChecksum: Rule = {
     const conflicts: string[] = [];
     let confidence = 0;
     if (captureSign) {
-      evidence.push(captureItem(`${bad} of ${checked} SYNs carry a wrong TCP checksum`, bad, checked));
+      evidence.push(captureItem(`${grouped(bad)} of ${grouped(checked)} SYNs carry a wrong TCP checksum`, bad, checked));
       evidence.push(...packetItems(attemptsOnPort(ctx).filter((a) => a.badChecksum), () => "bad checksum, no answer"));
       confidence = 0.72;
     }

@@ -3,6 +3,7 @@ import type { AttemptRecord } from "../../handshakes/analysis-types.js";
 import { attemptsOnPort, captureCounts, type RuleContext } from "../context.js";
 import { captureItem, packetItems } from "../rule.js";
 import type { EvidenceItem } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 /** Kept attempts whose first reply was nothing. */
 export function silentRecords(ctx: RuleContext): AttemptRecord[] {
@@ -18,7 +19,7 @@ export function silentEvidence(ctx: RuleContext): EvidenceItem[] {
   const counts = captureCounts(ctx);
   if (!counts || counts.firstReply.none === 0) return [];
   return [
-    captureItem(`${counts.firstReply.none} of ${counts.attempts} SYN attempts got no reply at all`, counts.firstReply.none, counts.attempts),
+    captureItem(`${grouped(counts.firstReply.none)} of ${grouped(counts.attempts)} SYN attempts got no reply at all`, counts.firstReply.none, counts.attempts),
     ...packetItems(silentRecords(ctx), transmissions),
   ];
 }
@@ -28,7 +29,7 @@ export function allAnsweredConflict(ctx: RuleContext): string[] {
   const counts = captureCounts(ctx);
   if (!counts || counts.attempts === 0) return [];
   if (counts.firstReply.synack === counts.attempts) {
-    return [`the capture shows all ${counts.attempts} attempts${ctx.port === null ? "" : ` to port ${ctx.port}`} answered with a SYN-ACK; the counters are host-wide and may concern another port or another time`];
+    return [`the capture shows all ${grouped(counts.attempts)} attempts${ctx.port === null ? "" : ` to port ${ctx.port}`} answered with a SYN-ACK; the counters are host-wide and may concern another port or another time`];
   }
   return [];
 }
@@ -49,7 +50,7 @@ export function spoofedSourcesEvidence(ctx: RuleContext): EvidenceItem[] {
   const { count, estimated } = capture.sourceAddresses;
   const attempts = capture.handshakes.attempts;
   if (count < 1000 || count * 2 < attempts) return [];
-  return [captureItem(`${attempts} SYN attempts came from ${estimated ? "about " : ""}${count} distinct addresses: spoofed sources look like this`, count, attempts)];
+  return [captureItem(`${grouped(attempts)} SYN attempts came from ${estimated ? "about " : ""}${grouped(count)} distinct addresses: spoofed sources look like this`, count, attempts)];
 }
 
 /**

@@ -8,6 +8,7 @@ import { amountOf, captureCounts, hasDeltas, rise, silentAttempts, type RuleCont
 import { captureItem, counterItem, finding, firewallItem, fix, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { silentEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 /** ICMP codes netfilter REJECT sends (TCP itself never answers a SYN with ICMP): net/host/port unreachable, prohibited. */
 const REJECT_ICMP_CODES = new Set([0, 1, 3, 9, 10, 13]);
@@ -60,11 +61,11 @@ export const firewallDrop: Rule = {
       }
     }
     if (icmpRejects.length > 0) {
-      evidence.push(captureItem(`${icmpRejects.length} SYNs answered with ICMP unreachable (a REJECT rule; TCP never answers with ICMP)`, icmpRejects.length));
+      evidence.push(captureItem(`${grouped(icmpRejects.length)} SYNs answered with ICMP unreachable (a REJECT rule; TCP never answers with ICMP)`, icmpRejects.length));
       confidence = Math.max(confidence, 0.75) + (best.length > 0 ? 0.1 : 0);
     }
     evidence.push(...silentEvidence(ctx));
-    if ((counts?.firstReply.rst ?? 0) > 0) evidence.push(captureItem(`${counts?.firstReply.rst} SYNs answered with RST (REJECT with tcp-reset looks like a closed port)`, counts?.firstReply.rst ?? 0));
+    if ((counts?.firstReply.rst ?? 0) > 0) evidence.push(captureItem(`${grouped(counts?.firstReply.rst ?? 0)} SYNs answered with RST (REJECT with tcp-reset looks like a closed port)`, counts?.firstReply.rst ?? 0));
     const first = best[0];
     return finding(this, ctx, {
       confidence,

@@ -5,6 +5,7 @@
 import type { RuleContext } from "../context.js";
 import { captureItem, finding, fix, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const natDetected: Rule = {
   code: "nat-detected",
@@ -15,7 +16,7 @@ export const natDetected: Rule = {
     if (sources.length === 0) return null;
     const evidence: EvidenceItem[] = sources.slice(0, 5).map((s) =>
       captureItem(
-        `${s.addr}: ${s.tsClocks} TSval clocks over ${s.tsSamples} SYNs, ${s.tsvalRegressions} regressions, offsets ${s.tsRegime}`,
+        `${s.addr}: ${s.tsClocks} TSval clocks over ${grouped(s.tsSamples)} SYNs, ${grouped(s.tsvalRegressions)} regressions, offsets ${s.tsRegime}`,
         s.tsClocks,
       ),
     );

@@ -8,6 +8,7 @@ import { routeTo, unresolvedNeighbours } from "../../evidence/ip-route-neigh.js"
 import { captureItem, counterItems, finding, fix, socketCountItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { silentEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 export const neighbourUnreachable: Rule = {
   code: "neighbour-unreachable",
@@ -28,7 +29,7 @@ export const neighbourUnreachable: Rule = {
     const conflicts: string[] = [];
     let confidence = 0;
     if (captureSign) {
-      for (const a of arp.slice(0, 3)) evidence.push(captureItem(`ARP who-has ${a.target} asked ${a.requests} times without a reply`, a.requests));
+      for (const a of arp.slice(0, 3)) evidence.push(captureItem(`ARP who-has ${a.target} asked ${grouped(a.requests)} times without a reply`, a.requests));
       confidence = 0.7;
       if (synacksSeen) {
         conflicts.push("some SYN-ACKs did leave: the unanswered ARP may concern another next hop");

@@ -6,6 +6,7 @@ import { rulesMatchingPort } from "../../evidence/index.js";
 import { attemptsOnPort, captureCounts, isLoopback, isWildcard, listenersOnPort, rose, type RuleContext } from "../context.js";
 import { captureItem, counterItem, finding, fix, listenerItem, packetItems, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const noListener: Rule = {
   code: "no-listener",
@@ -26,7 +27,7 @@ export const noListener: Rule = {
     const conflicts: string[] = [];
     let confidence: number;
     if (rstFirst > 0 && counts) {
-      evidence.push(captureItem(`${rstFirst} of ${counts.attempts} SYNs were answered with RST`, rstFirst, counts.attempts));
+      evidence.push(captureItem(`${grouped(rstFirst)} of ${grouped(counts.attempts)} SYNs were answered with RST`, rstFirst, counts.attempts));
       evidence.push(...packetItems(attemptsOnPort(ctx).filter((a) => a.firstReply === "rst"), () => "RST/ACK"));
     }
     if (noneOnPort) {

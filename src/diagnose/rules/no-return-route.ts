@@ -8,6 +8,7 @@ import { routeTo } from "../../evidence/ip-route-neigh.js";
 import { counterItem, counterItems, finding, fix, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { silentEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 export const noReturnRoute: Rule = {
   code: "no-return-route",
@@ -19,7 +20,7 @@ export const noReturnRoute: Rule = {
     if (!drops || drops.over !== "window") return null;
     const residual = drops.amount - amountOf(ctx, "TcpExtListenOverflows") - amountOf(ctx, "TcpExtTCPReqQFullDrop") - amountOf(ctx, "TcpExtPAWSPassive");
     if (residual <= 0) return null;
-    const evidence: EvidenceItem[] = [counterItem(drops, `${residual} listener drops not explained by a full queue or PAWS`)];
+    const evidence: EvidenceItem[] = [counterItem(drops, `${grouped(residual)} listener drops not explained by a full queue or PAWS`)];
     evidence.push(...counterItems(rise(ctx, "TcpExtListenOverflows"), rise(ctx, "TcpExtTCPReqQFullDrop")));
     const conflicts: string[] = [];
     let confidence = 0.5;

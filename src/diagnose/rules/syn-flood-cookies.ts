@@ -6,6 +6,7 @@ import { rise, rose, sysctlNumber, type RuleContext } from "../context.js";
 import { captureItem, counterItem, counterItems, finding, fix, logItem, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { halfOpenCount, spoofedSourcesEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 export const synFloodCookies: Rule = {
   code: "syn-flood-cookies",
@@ -25,7 +26,7 @@ export const synFloodCookies: Rule = {
     const conflicts: string[] = [];
     if (!doCookies && !sent) {
       // Capture only: a flood shows, but not whether cookies or a roomy queue answered it.
-      evidence.push(captureItem(`${halfOpen} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like); every SYN still answered`, halfOpen));
+      evidence.push(captureItem(`${grouped(halfOpen)} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like); every SYN still answered`, halfOpen));
       evidence.push(...spoofedSourcesEvidence(ctx));
       return finding(this, ctx, {
         confidence: 0.45,

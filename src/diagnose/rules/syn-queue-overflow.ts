@@ -7,6 +7,7 @@ import { counterItem, counterItems, finding, fix, logItem, socketCountItem, sysc
 import type { EvidenceItem, Finding } from "../types.js";
 import { captureItem } from "../rule.js";
 import { allAnsweredConflict, halfOpenCount, silentEvidence, spoofedSourcesEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 export const synQueueOverflow: Rule = {
   code: "syn-queue-overflow",
@@ -23,7 +24,7 @@ export const synQueueOverflow: Rule = {
     let confidence: number;
     let how: string;
     if (captureSign) {
-      evidence.push(captureItem(`${halfOpen} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)`, halfOpen));
+      evidence.push(captureItem(`${grouped(halfOpen)} half-open attempts: SYN-ACK retransmitted, never acknowledged, SYN never retried (flood-like)`, halfOpen));
       evidence.push(...spoofedSourcesEvidence(ctx));
     }
     if (reqFull) {
@@ -40,7 +41,7 @@ export const synQueueOverflow: Rule = {
       const drops = rose(ctx, "TcpExtListenDrops");
       const residual = drops ? drops.amount - amountOf(ctx, "TcpExtListenOverflows") - amountOf(ctx, "TcpExtPAWSPassive") : 0;
       if (drops && drops.over === "window" && cookies === 0 && residual > 0) {
-        evidence.push(counterItem(drops, `${residual} drops not explained by overflows or PAWS`));
+        evidence.push(counterItem(drops, `${grouped(residual)} drops not explained by overflows or PAWS`));
         confidence = captureSign ? 0.7 : 0.55;
         how = "the SYN queue is past ¾ of tcp_max_syn_backlog with syncookies off, and unproven peers are dropped (¾ rule)";
         const msb = sysctl(ctx, "net.ipv4.tcp_max_syn_backlog");

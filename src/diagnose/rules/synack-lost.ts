@@ -7,6 +7,7 @@ import { amountOf, attemptsOnPort, rise, socketsInState, type RuleContext } from
 import { unresolvedNeighbours } from "../../evidence/ip-route-neigh.js";
 import { captureItem, counterItems, finding, fix, packetItems, socketCountItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const synackLost: Rule = {
   code: "synack-lost",
@@ -30,11 +31,11 @@ export const synackLost: Rule = {
     const conflicts: string[] = [];
     let confidence = 0;
     if (lost.length > 0) {
-      evidence.push(captureItem(`${lost.length} attempts: the server sent and retransmitted its SYN-ACK while the client kept retransmitting its SYN`, lost.length));
+      evidence.push(captureItem(`${grouped(lost.length)} attempts: the server sent and retransmitted its SYN-ACK while the client kept retransmitting its SYN`, lost.length));
       evidence.push(...packetItems(lost, (a) => `${a.synacks} SYN-ACKs sent, ${a.syns} SYNs received`));
       confidence = 0.72;
       if (confirmed.length > 0) {
-        evidence.push(captureItem(`the client capture shows no SYN-ACK for ${confirmed.length} of them`, confirmed.length, lost.length));
+        evidence.push(captureItem(`the client capture shows no SYN-ACK for ${grouped(confirmed.length)} of them`, confirmed.length, lost.length));
         confidence = 0.95;
       }
     }

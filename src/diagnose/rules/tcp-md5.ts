@@ -6,6 +6,7 @@ import { rose, type RuleContext } from "../context.js";
 import { captureItem, counterItem, finding, fix, logItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
 import { captureShowsSilence, silentEvidence } from "./common.js";
+import { grouped } from "../../util/number-text.js";
 
 export const tcpMd5: Rule = {
   code: "tcp-md5",
@@ -24,7 +25,7 @@ export const tcpMd5: Rule = {
     let confidence = rises.some((r) => r.over === "window") ? 0.9 : rises.length > 0 ? 0.5 : logs.length > 0 ? 0.6 : 0.35;
     const signals = ctx.capture?.signals;
     if (signals && signals.synChecksumChecked > 0) {
-      evidence.push(captureItem(withMd5 === 0 ? "the SYNs carry no MD5 option (kind 19)" : `${withMd5} SYNs carry an MD5 option (kind 19): the keys differ`, withMd5));
+      evidence.push(captureItem(withMd5 === 0 ? "the SYNs carry no MD5 option (kind 19)" : `${grouped(withMd5)} SYNs carry an MD5 option (kind 19): the keys differ`, withMd5));
       if (captureShowsSilence(ctx) && rises.length > 0) confidence += 0.05;
     }
     evidence.push(...silentEvidence(ctx));

@@ -5,6 +5,7 @@
 import { sysctlNumber, type RuleContext } from "../context.js";
 import { captureItem, finding, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const timestampsDisabled: Rule = {
   code: "timestamps-disabled",
@@ -18,7 +19,7 @@ export const timestampsDisabled: Rule = {
     if (server !== 0 && !clientsOff) return null;
     const evidence: EvidenceItem[] = [];
     if (server === 0) evidence.push(sysctlItem("net.ipv4.tcp_timestamps", "0"));
-    if (clientsOff) evidence.push(captureItem(`none of ${syns} SYNs carries a timestamp option`, 0, syns));
+    if (clientsOff) evidence.push(captureItem(`none of ${grouped(syns)} SYNs carries a timestamp option`, 0, syns));
     return finding(this, ctx, {
       confidence: 0.7,
       summary: `${server === 0 ? "The server" : "The clients"} run without TCP timestamps: no PAWS, no RTT samples per ACK, and TIME_WAIT collisions leave no counter`,

@@ -6,6 +6,7 @@
 import { attemptsOnPort, captureCounts, rose, socketsInState, sysctlNumber, type RuleContext } from "../context.js";
 import { captureItem, counterItem, finding, fix, packetItems, socketCountItem, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const timewaitPaws: Rule = {
   code: "timewait-paws",
@@ -30,9 +31,9 @@ export const timewaitPaws: Rule = {
     let confidence = 0;
     if (captureSign && counts) {
       const acked = attemptsOnPort(ctx).filter((a) => a.firstReply === "ack");
-      evidence.push(captureItem(`${bareAck} of ${counts.attempts} SYNs were answered with a bare ACK (a TIME_WAIT socket's reply)`, bareAck, counts.attempts));
-      if (rstAfterAck > 0) evidence.push(captureItem(`${rstAfterAck} times the client reset after that ACK and retried`, rstAfterAck));
-      if (onClosedTuple > 0) evidence.push(captureItem(`${onClosedTuple} SYNs reused a 4-tuple the server had closed first less than 60 s before (NAT port reuse)`, onClosedTuple));
+      evidence.push(captureItem(`${grouped(bareAck)} of ${grouped(counts.attempts)} SYNs were answered with a bare ACK (a TIME_WAIT socket's reply)`, bareAck, counts.attempts));
+      if (rstAfterAck > 0) evidence.push(captureItem(`${grouped(rstAfterAck)} times the client reset after that ACK and retried`, rstAfterAck));
+      if (onClosedTuple > 0) evidence.push(captureItem(`${grouped(onClosedTuple)} SYNs reused a 4-tuple the server had closed first less than 60 s before (NAT port reuse)`, onClosedTuple));
       evidence.push(...packetItems(acked, (a) => `bare ACK${a.replyTsEcr !== null ? ` with TSecr ${a.replyTsEcr} (the old connection's TSval)` : ""}${a.clientRstAfterAck ? ", client RST, SYN retried" : ""}`));
       confidence = rstAfterAck > 0 && onClosedTuple > 0 ? 0.9 : 0.8;
     }

@@ -7,6 +7,7 @@ import { compareVersions } from "../../kernel/index.js";
 import { attemptsOnPort, rise, rose, sysctlNumber, type RuleContext } from "../context.js";
 import { captureItem, counterItem, counterItems, finding, packetItems, sysctlFix, sysctlItem, type Rule } from "../rule.js";
 import type { EvidenceItem, Finding } from "../types.js";
+import { grouped } from "../../util/number-text.js";
 
 export const twRecyclePaws: Rule = {
   code: "tw-recycle-paws",
@@ -32,7 +33,7 @@ export const twRecyclePaws: Rule = {
     }
     if (captureSign) {
       evidence.push(
-        captureItem(`${silentRegressed.length} of ${silent.length} unanswered attempts carry a TSval older than the source's last one on a connection the server closed < 60 s before`, silentRegressed.length, silent.length),
+        captureItem(`${grouped(silentRegressed.length)} of ${grouped(silent.length)} unanswered attempts carry a TSval older than the source's last one on a connection the server closed < 60 s before`, silentRegressed.length, silent.length),
         ...packetItems(silentRegressed, (a) => `TSval ${a.tsVal ?? "?"} older than the cached one, no answer`),
       );
       confidence = passive ? confidence + 0.08 : 0.65;
