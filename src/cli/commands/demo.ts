@@ -9,6 +9,7 @@ import { renderHtml } from "../../report/html.js";
 import { CODE_TITLES } from "../../report/report-rows.js";
 import { loadScenario, netstatAfter, parseOverride, runSimulation, type SimSummary } from "../../sim/index.js";
 import { useColour } from "../terminal.js";
+import { grouped } from "../../util/number-text.js";
 
 /** The story is told with one fixed seed so that the same numbers come back; every number is computed. */
 const DEMO_SEED = 1;
@@ -32,13 +33,18 @@ function run(sets: readonly string[]): { s: SimSummary; netstat: string } {
   return { s: result.run.summary, netstat: netstatAfter(result.run) };
 }
 
+/** Bold and dim for the demo's terminal text; plain when colour is off. */
+function demoStyle(colour: boolean): { bold: (t: string) => string; dim: (t: string) => string } {
+  if (!colour) return { bold: (t) => t, dim: (t) => t };
+  return { bold: (t) => `\u001b[1m${t}\u001b[0m`, dim: (t) => `\u001b[2m${t}\u001b[0m` };
+}
+
 function pct(n: number, d: number): string {
   return d === 0 ? "0 %" : `${((100 * n) / d).toFixed(1)} %`;
 }
 
 export function renderDemo(colour: boolean): string {
-  const bold = (t: string): string => (colour ? `\u001b[1m${t}\u001b[0m` : t);
-  const dim = (t: string): string => (colour ? `\u001b[2m${t}\u001b[0m` : t);
+  const { bold, dim } = demoStyle(colour);
   const base = run([]);
   const fixed = run(["net.ipv4.tcp_tw_recycle=0"]);
   const noTs = run(["net.ipv4.tcp_timestamps=0"]);
@@ -58,8 +64,8 @@ export function renderDemo(colour: boolean): string {
   say(bold("1. The system"));
   say(`   ${b.hosts.length} clients (Linux 3.10, TSval = uptime × HZ: unrelated clocks) → LVS FULLNAT → one server`);
   say(`   on Linux ${b.kernel} with net.ipv4.tcp_tw_recycle=1 that closes connections first.`);
-  say(`   ${b.attempts} connection attempts: ${b.unanswered} never got a SYN-ACK (${pct(b.unanswered, b.attempts)}), ${b.outcomes.dropped} SYNs dropped silently;`);
-  say(`   ${troubled} of ${b.hosts.length} clients had to retransmit SYNs; connect p90 ${(b.connectDelayMs.p90 / 1000).toFixed(1)} s, ${b.connections.timedOut} timed out.`);
+  say(`   ${grouped(b.attempts)} connection attempts: ${grouped(b.unanswered)} never got a SYN-ACK (${pct(b.unanswered, b.attempts)}), ${grouped(b.outcomes.dropped)} SYNs dropped silently;`);
+  say(`   ${troubled} of ${b.hosts.length} clients had to retransmit SYNs; connect p90 ${(b.connectDelayMs.p90 / 1000).toFixed(1)} s, ${grouped(b.connections.timedOut)} timed out.`);
   say();
   say(bold("2. What the server shows"));
   say(dim("   $ netstat -s | grep -i timestamp"));
@@ -67,19 +73,19 @@ export function renderDemo(colour: boolean): string {
   if (grepTimestamp.length === 0) say("   (nothing: net-tools spells this counter \"time stamp\")");
   say(dim("   $ netstat -s | grep -iE 'time ?stamp'"));
   for (const line of grepTimeStamp) say(`   ${line}`);
-  say(`   TcpExtPAWSPassive ${c(b, "TcpExtPAWSPassive")} = TcpExtListenDrops ${c(b, "TcpExtListenDrops")}, TcpExtListenOverflows ${c(b, "TcpExtListenOverflows")}: no queue is full.`);
+  say(`   TcpExtPAWSPassive ${grouped(c(b, "TcpExtPAWSPassive"))} = TcpExtListenDrops ${grouped(c(b, "TcpExtListenDrops"))}, TcpExtListenOverflows ${grouped(c(b, "TcpExtListenOverflows"))}: no queue is full.`);
   say("   Why: with tw_recycle the server caches the last TSval per peer address for 60 s after it closes a");
   say("   connection. Behind LVS every client is the same address; a SYN carrying an older TSval than the");
   say("   cached one is dropped (tcp_conn_request → tcp_peer_is_proven): no SYN-ACK, no RST, no log line.");
   say();
   say(bold("3. The fix: sysctl -w net.ipv4.tcp_tw_recycle=0") + "  (persist it in /etc/sysctl.d/)");
   const f = fixed.s;
-  say(`   Same clients, same seed: ${f.attempts} attempts, ${f.unanswered} unanswered, ${f.outcomes.dropped} SYNs dropped, PAWSPassive ${c(f, "TcpExtPAWSPassive")}.`);
+  say(`   Same clients, same seed: ${grouped(f.attempts)} attempts, ${grouped(f.unanswered)} unanswered, ${grouped(f.outcomes.dropped)} SYNs dropped, PAWSPassive ${grouped(c(f, "TcpExtPAWSPassive"))}.`);
   say("   (Linux 4.12 removed tw_recycle altogether.)");
   say();
   say(bold("4. The wrong fix: sysctl -w net.ipv4.tcp_timestamps=0"));
   const n = noTs.s;
-  say(`   It also "works": ${n.attempts} attempts, ${n.unanswered} unanswered, PAWSPassive ${c(n, "TcpExtPAWSPassive")} — without timestamps there is`);
+  say(`   It also "works": ${grouped(n.attempts)} attempts, ${grouped(n.unanswered)} unanswered, PAWSPassive ${grouped(c(n, "TcpExtPAWSPassive"))} — without timestamps there is`);
   say("   nothing to compare. But every connection loses PAWS (protection against old duplicate segments");
   say("   on fast or long-lived connections) and RTTM (RTT samples from every ACK), and tw_recycle stays a");
   say("   trap for the next change. tcp_tw_reuse would not help either: it acts on the connecting side only.");
@@ -93,8 +99,7 @@ export function renderDemo(colour: boolean): string {
  * (`nosynack diagnose DIR`), and the HTML report left in a fresh temporary directory for the reader to open.
  */
 export async function diagnoseDemoBundle(colour: boolean, outDir: string = mkdtempSync(join(tmpdir(), "nosynack-demo-"))): Promise<string> {
-  const bold = (t: string): string => (colour ? `\u001b[1m${t}\u001b[0m` : t);
-  const dim = (t: string): string => (colour ? `\u001b[2m${t}\u001b[0m` : t);
+  const { bold, dim } = demoStyle(colour);
   const bundle = join(outDir, "bundle");
   runSimulation(loadScenario(SCENARIO), { seed: DEMO_SEED, bundleDir: bundle });
   const diagnosis = await diagnosePaths([bundle]);
@@ -130,8 +135,7 @@ function packageRoot(): string | null {
 export async function diagnoseLabFixture(colour: boolean): Promise<string> {
   const root = packageRoot();
   if (!root) return "";
-  const bold = (t: string): string => (colour ? `\u001b[1m${t}\u001b[0m` : t);
-  const dim = (t: string): string => (colour ? `\u001b[2m${t}\u001b[0m` : t);
+  const { bold, dim } = demoStyle(colour);
   const bundle = join(root, LAB_FIXTURE);
   const shown = relative(process.cwd(), bundle) || bundle;
   const capture = await analyzeCaptures([join(bundle, "server.pcap")]);
