@@ -37,9 +37,26 @@ export class TimelineBuilder {
       this.coarsen();
       index = Math.floor((seconds - this.startSeconds) / this.step);
     }
-    const values = this.series[series];
+    const values = this.list(series);
     while (values.length <= index) values.push(0);
     values[index] = (values[index] ?? 0) + 1;
+  }
+
+  /** A switch of named fields: this.series[name] with five names is a megamorphic keyed load per packet. */
+  private list(series: Series): number[] {
+    const all = this.series;
+    switch (series) {
+      case "syn":
+        return all.syn;
+      case "synRetransmits":
+        return all.synRetransmits;
+      case "synack":
+        return all.synack;
+      case "bareAck":
+        return all.bareAck;
+      default:
+        return all.rst;
+    }
   }
 
   state(): TimelineState {

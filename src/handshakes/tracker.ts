@@ -2,8 +2,8 @@ import { DistinctCounter } from "../util/distinct-count.js";
 import { KeyedSlots, NO_SLOT } from "../util/keyed-slots.js";
 import { SlotQueue } from "../util/slot-queue.js";
 import { TCP_FLAG } from "../wire/tcp.js";
-import type { FirstReply, HandshakeTotals, WireSignals } from "./analysis-types.js";
-import { AttemptTable, FIRST_REPLY, MARK, portPair, REPLY } from "./attempt-table.js";
+import type { HandshakeTotals, WireSignals } from "./analysis-types.js";
+import { AttemptTable, countReply, MARK, portPair, REPLY } from "./attempt-table.js";
 import { CloseTable } from "./close-table.js";
 import { destinationText, sourceText, tupleHash } from "./endpoint-key.js";
 import { type PacketRecord, RECORD_KIND } from "./packet-record.js";
@@ -456,11 +456,10 @@ export class HandshakeTracker {
     table.unlink(s);
     const reply = table.firstReply[s] as number;
     if (reply === REPLY.none) this.release(s);
-    const replyName = FIRST_REPLY[reply] as FirstReply;
     const answered = table.answered(s);
     const totals = this.totals;
     totals.attempts++;
-    totals.firstReply[replyName]++;
+    countReply(totals.firstReply, reply);
     if (answered) {
       totals.answered++;
       if ((table.synsAtAnswer[s] as number) > 1) totals.answeredAfterRetransmit++;
@@ -471,7 +470,7 @@ export class HandshakeTracker {
     if (listenerSlot >= 0) {
       const listener = this.listenerStates[listenerSlot] as ListenerState;
       listener.attempts++;
-      listener.firstReply[replyName]++;
+      countReply(listener.firstReply, reply);
       // The SYN that got the first reply was answered; the ones before it (or all, without a reply) were not.
       listener.synsWithoutReply += reply === REPLY.none ? (table.syns[s] as number) : (table.synsAtReply[s] as number) - 1;
       if (!answered) listener.unanswered++;

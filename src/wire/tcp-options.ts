@@ -38,7 +38,8 @@ export class TcpOptions {
     this.tsVal = 0;
     this.tsEcr = 0;
     this.hasMd5 = false;
-    this.unknownKinds.length = 0;
+    // Setting length is a runtime call even on an empty array; nearly every packet has no unknown kind.
+    if (this.unknownKinds.length !== 0) this.unknownKinds.length = 0;
     this.malformed = false;
   }
 }
