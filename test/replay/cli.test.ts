@@ -17,6 +17,8 @@ describe("nosynack replay", () => {
 
   it("exits 2 for a malformed --sysctl and 3 for an unreadable capture", () => {
     expect(run("fixtures/lab/healthy/server.pcap", "--sysctl", "tcp_tw_recycle").status).toBe(2);
+    const set = run("fixtures/lab/healthy/server.pcap", "--set", "tcp_tw_recycle");
+    expect([set.status, set.stderr]).toEqual([2, expect.stringContaining("--set tcp_tw_recycle: expected KEY=VALUE")]);
     expect(run("/nonexistent/replay.pcap").status).toBe(3);
   });
 
@@ -41,6 +43,9 @@ describe("nosynack replay", () => {
     expect(doc.baseline.agreement).toBeGreaterThanOrEqual(0.98);
     expect(doc.attempts).toHaveLength(5);
     expect(doc.answer.length).toBeGreaterThan(0);
+    // --set, as simulate spells it, is the same setting.
+    const set = run(sim.bundle, "--set", "net.ipv4.tcp_tw_recycle=0", "--json", "--rows", "5");
+    expect(set.stdout).toBe(result.stdout);
   });
 
   it("gives each differing attempt the reason of the run that reproduces it (why the capture shows it)", () => {

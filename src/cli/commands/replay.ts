@@ -11,6 +11,7 @@ import { byteProgress } from "../progress.js";
 interface ReplayFlags {
   kernel?: string;
   sysctl: string[];
+  set: string[];
   backlog?: number;
   server?: string;
   port?: number;
@@ -21,9 +22,12 @@ interface ReplayFlags {
 
 const DEFAULT_KERNEL = "6.18";
 
-function collectSysctl(text: string, previous: string[]): string[] {
-  if (!/^[^=\s]+=\S+$/.test(text.trim())) throw new UsageError(`--sysctl ${text}: expected KEY=VALUE (e.g. net.ipv4.tcp_tw_recycle=0)`);
-  return [...previous, text.trim()];
+/** Collects repeated KEY=VALUE settings of `flag` (--sysctl, or --set as simulate spells it). */
+function collectSysctl(flag: string): (text: string, previous: string[]) => string[] {
+  return (text, previous) => {
+    if (!/^[^=\s]+=\S+$/.test(text.trim())) throw new UsageError(`${flag} ${text}: expected KEY=VALUE (e.g. net.ipv4.tcp_tw_recycle=0)`);
+    return [...previous, text.trim()];
+  };
 }
 
 function parseCount(name: string, min: number): (text: string) => number {
@@ -75,7 +79,8 @@ export function registerReplay(program: Command): void {
     .argument("<capture>", "pcap or pcapng file (gzip ok), or a bundle directory (its server capture and host files)")
     .argument("[hostfiles...]", "host files or directories (sysctl, ss -ltn, uname -r): baseline settings, listeners, kernel")
     .option("--kernel <version>", `kernel version for the model (default: the host files' uname, else ${DEFAULT_KERNEL})`)
-    .option("--sysctl <key=value>", "a setting to try (repeatable); validated against the kernel", collectSysctl, [])
+    .option("--sysctl <key=value>", "a setting to try (repeatable); validated against the kernel", collectSysctl("--sysctl"), [])
+    .option("--set <key=value>", "the same as --sysctl (simulate's spelling)", collectSysctl("--set"), [])
     .option("--backlog <n>", "listen() backlog to try for every listener", parseCount("--backlog", 0))
     .option("--server <addr>", "only SYNs to this IPv4 address", parseAddress)
     .option("--port <n>", "only SYNs to this port", parsePort)
@@ -120,7 +125,7 @@ Examples:
       if (flags.kernel === undefined && inputs !== null && evidence?.kernel) checkHostKernel(kernel, kernelFileOf(inputs, evidence));
 
       const overrides: Record<string, string> = {};
-      for (const item of flags.sysctl) {
+      for (const item of [...flags.sysctl, ...flags.set]) {
         const at = item.indexOf("=");
         overrides[item.slice(0, at)] = item.slice(at + 1);
       }
