@@ -153,7 +153,6 @@ export function percentText(confidence: number): string {
   return `${Math.round(Math.min(1, Math.max(0, confidence)) * 100)} %`;
 }
 
-
 export function signed(n: number | null): string {
   if (n === null) return "–";
   return n > 0 ? `+${grouped(n)}` : grouped(n);

@@ -1,3 +1,7 @@
+/** Words of a cell's key record: the three key words and whether the cell is in use. */
+const CELL_WORDS = 4;
+const USED = 3;
+
 /**
  * A hash table keyed by three 32-bit words: the kernel model's established hash (local address, remote address,
  * lport·65536 + rport) and tcp_metrics cache (an address pair and 0), the simulator's open connections (address,
@@ -5,10 +9,6 @@
  * here keys stay in an Int32Array and compare exactly.
  * Open addressing with linear probing and backward-shift deletion (no tombstones to sweep).
  */
-/** Words of a cell's key record: the three key words and whether the cell is in use. */
-const CELL_WORDS = 4;
-const USED = 3;
-
 export class FlowTable<V> {
   size = 0;
   private mask = 0;
