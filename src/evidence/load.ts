@@ -17,21 +17,21 @@ import { parseProcMib } from "./proc-mib.js";
 import { listenersOf, parseSsSockets, parseSsSummary, type SsSocket } from "./ss.js";
 import { parseSysctl } from "./sysctl.js";
 import { decodeHostText } from "./text.js";
-import type {
-  ConntrackUsage,
-  CounterSet,
-  CounterValue,
-  EvidenceFile,
-  EvidenceIssue,
-  EvidenceKind,
-  FirewallRule,
-  HostEvidence,
-  KernelLogEvent,
-  LineIssue,
-  Listener,
-  SocketSummary,
+import {
+  EVIDENCE_KINDS,
+  type ConntrackUsage,
+  type CounterSet,
+  type CounterValue,
+  type EvidenceFile,
+  type EvidenceIssue,
+  type EvidenceKind,
+  type FirewallRule,
+  type HostEvidence,
+  type KernelLogEvent,
+  type LineIssue,
+  type Listener,
+  type SocketSummary,
 } from "./types.js";
-import { EVIDENCE_KINDS } from "./types.js";
 import { kernelVersionOf, parseKernelRelease } from "./uname.js";
 import { readFileUpTo } from "../util/read-bounded.js";
 
