@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   sim: ["kernel", "capture", "wire", "evidence", "util"],
   replay: ["kernel", "handshakes", "capture", "wire", "util"],
   diagnose: ["kernel", "handshakes", "evidence", "capture", "wire", "util"],
-  report: ["diagnose", "replay", "handshakes", "evidence", "kernel", "capture", "wire", "util"],
+  report: ["diagnose", "fleet", "replay", "handshakes", "evidence", "kernel", "capture", "wire", "util"],
   fleet: ["diagnose", "evidence", "kernel", "util"],
   cli: ["*"],
 };

@@ -16,6 +16,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["collect", async () => (await import("./commands/collect.js")).registerCollect],
   ["replay", async () => (await import("./commands/replay.js")).registerReplay],
   ["simulate", async () => (await import("./commands/simulate.js")).registerSimulate],
+  ["fleet", async () => (await import("./commands/fleet.js")).registerFleet],
   ["demo", async () => (await import("./commands/demo.js")).registerDemo],
 ];
 
@@ -24,6 +25,8 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .description("Why does a TCP server receive SYNs and never answer with a SYN-ACK? Cause, proof and fix.")
     .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
+    // Options after a subcommand are the subcommand's (`fleet rules --window 1h`); commander needs it from the root.
+    .enablePositionalOptions()
     .exitOverride();
   // The named command alone; none for the version; all of them for the top-level help, `help X` and unknown commands.
   const version = argv.length === 1 && (argv[0] === "-V" || argv[0] === "--version");

@@ -42,3 +42,4 @@ export { parseNftRuleset } from "./nft.js";
 export { parseNftJson } from "./nft-json.js";
 export { parseKernelLog } from "./kernel-log.js";
 export { looksLikeIpNeigh, looksLikeIpRoute, parseIpNeigh, parseIpRoute, routeTo, unresolvedNeighbours, type NetState, type Neighbour, type Route } from "./ip-route-neigh.js";
+export { SYN_PATH_COUNTERS } from "./syn-path-counters.js";

@@ -18,11 +18,11 @@ export function seconds(micros: number): string {
   return s < 10 ? `${s.toFixed(2)} s` : s < 600 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
 }
 
-/** Lays rows out in columns; the first column is left-aligned, the rest right-aligned. */
-export function columns(rows: readonly (readonly string[])[], indent = "  "): string[] {
+/** Lays rows out in columns; the first column is left-aligned, the rest right-aligned unless `left` names them. */
+export function columns(rows: readonly (readonly string[])[], indent = "  ", left: readonly number[] = [0]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ").trimEnd());
+  return rows.map((row) => indent + row.map((cell, i) => (left.includes(i) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ").trimEnd());
 }
 
 export interface Style {

@@ -1,43 +1,8 @@
 import type { Command } from "commander";
-import { buildEvidence, readEvidenceInputs, type HostEvidence } from "../../evidence/index.js";
+import { buildEvidence, readEvidenceInputs, SYN_PATH_COUNTERS, type HostEvidence } from "../../evidence/index.js";
 import { InputError } from "../../util/errors.js";
 
-/** Counters and sysctls of the SYN path (linux-syn-path.md §1, §7), shown first in the human summary. */
-const SYN_PATH_COUNTERS = [
-  "TcpExtListenOverflows",
-  "TcpExtListenDrops",
-  "TcpExtTCPReqQFullDrop",
-  "TcpExtTCPReqQFullDoCookies",
-  "TcpExtSyncookiesSent",
-  "TcpExtSyncookiesRecv",
-  "TcpExtSyncookiesFailed",
-  "TcpExtEmbryonicRsts",
-  "TcpExtPAWSPassive",
-  "TcpExtPAWSActive",
-  "TcpExtPAWSEstab",
-  "TcpExtPAWSTimewait",
-  "TcpExtTCPACKSkippedTimeWait",
-  "TcpExtTCPACKSkippedSynRecv",
-  "TcpExtTCPTimeWaitOverflow",
-  "TcpExtIPReversePathFilter",
-  "TcpExtTCPSynRetrans",
-  "TcpExtTCPMinTTLDrop",
-  "TcpExtTCPMD5NotFound",
-  "TcpExtTCPMD5Unexpected",
-  "TcpExtTCPMD5Failure",
-  "TcpExtTCPDeferAcceptDrop",
-  "TcpExtTW",
-  "TcpInSegs",
-  "TcpOutSegs",
-  "TcpRetransSegs",
-  "TcpOutRsts",
-  "TcpInErrs",
-  "TcpInCsumErrors",
-  "TcpAttemptFails",
-  "TcpPassiveOpens",
-  "IpOutNoRoutes",
-];
-
+/** Sysctls of the SYN path (linux-syn-path.md §1), shown first in the human summary. */
 const SYN_PATH_SYSCTLS = [
   "net.core.somaxconn",
   "net.ipv4.tcp_max_syn_backlog",

@@ -1,0 +1,38 @@
+/**
+ * The counters of the SYN path (linux-syn-path.md §7) in nstat spelling: what `evidence` shows first, and what
+ * `fleet` asks node_exporter to export. Every counter a diagnosis rule reads is among them (test/fleet).
+ */
+export const SYN_PATH_COUNTERS: readonly string[] = [
+  "TcpExtListenOverflows",
+  "TcpExtListenDrops",
+  "TcpExtTCPReqQFullDrop",
+  "TcpExtTCPReqQFullDoCookies",
+  "TcpExtSyncookiesSent",
+  "TcpExtSyncookiesRecv",
+  "TcpExtSyncookiesFailed",
+  "TcpExtEmbryonicRsts",
+  "TcpExtPAWSPassive",
+  "TcpExtPAWSActive",
+  "TcpExtPAWSEstab",
+  "TcpExtPAWSTimewait",
+  "TcpExtTCPACKSkippedTimeWait",
+  "TcpExtTCPACKSkippedSynRecv",
+  "TcpExtTCPTimeWaitOverflow",
+  "TcpExtIPReversePathFilter",
+  "TcpExtTCPSynRetrans",
+  "TcpExtTCPMinTTLDrop",
+  "TcpExtTCPMD5NotFound",
+  "TcpExtTCPMD5Unexpected",
+  "TcpExtTCPMD5Failure",
+  "TcpExtTCPDeferAcceptDrop",
+  "TcpExtTW",
+  "TcpInSegs",
+  "TcpOutSegs",
+  "TcpRetransSegs",
+  "TcpOutRsts",
+  "TcpInErrs",
+  "TcpInCsumErrors",
+  "TcpAttemptFails",
+  "TcpPassiveOpens",
+  "IpOutNoRoutes",
+];
