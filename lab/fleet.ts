@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { nodeExporterFlags } from "../src/fleet/index.js";
-import { sleep } from "./exec.js";
+import { type BackgroundProcess, sleep } from "./exec.js";
 import { Lab, repoRoot, workloadPath } from "./lab.js";
 import { buildTopology, type Topology } from "./topology.js";
 
@@ -22,6 +22,8 @@ export interface FleetLab {
   /** instance labels, as Prometheus names the targets */
   readonly srvInstance: string;
   readonly quietInstance: string;
+  /** the two node_exporters (to stop one: a target that goes down) */
+  readonly exporters: { readonly srv: BackgroundProcess; readonly quiet: BackgroundProcess };
   /** runs `nosynack …` (the built CLI) inside the router namespace, where Prometheus listens */
   nosynack(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** GET a Prometheus API path inside the router namespace; the parsed JSON */
@@ -105,6 +107,7 @@ export async function startFleetLab(lab: Lab, dir: string, rulesYaml: string): P
     quiet,
     srvInstance: "198.18.1.1:9100",
     quietInstance: "198.18.2.1:9100",
+    exporters: { srv: srvExporter, quiet: quietExporter },
     nosynack: async (args) => {
       const r = await lab.exec(topo.router, process.execPath, [cli, ...args], { check: false, timeoutMs: 60_000, env: { ...process.env, NO_COLOR: "1" } });
       return { code: r.code, stdout: r.stdout, stderr: r.stderr };

@@ -19,7 +19,7 @@ export interface FleetHost {
 const CONCURRENCY = 8;
 
 /**
- * Every host that node_exporter reported during the window (`node_uname_info`), with its counters as value at the
+ * Every host that node_exporter reported during the window (`node_uname_info`, or counters now), with its counters as value at the
  * end and rise over the window, its sysctls and conntrack usage: the same HostEvidence the files of a bundle give,
  * so the diagnosis rules read it unchanged.
  *
@@ -44,16 +44,20 @@ export async function fleetEvidence(client: PrometheusClient, window: string, ma
   const sysctls = await inBatches(sysctlQueries);
   const conntrack = await inBatches(conntrackQueries);
 
+  // A target without the uname collector still counts, by its counters (Tcp_InSegs is among the default fields).
+  for (const [, readings] of counters) for (const instance of readings.value.keys()) if (!releases.has(instance)) releases.set(instance, "");
   const hosts: FleetHost[] = [];
   for (const [instance, release] of releases) {
+    const isUp = up.get(instance) === 1;
     const values: Record<string, CounterValue> = {};
     const missingCounters: string[] = [];
     const version = release === "" ? null : kernelVersionOf(release);
     for (const [name, readings] of counters) {
       const value = readings.value.get(instance);
       if (value === undefined) {
-        // Missing from the export only if this kernel has it (PAWSPassive went with tw_recycle in 4.12).
-        if (version === null || !isCounterName(name) || counterExists(name, { ...version, text: release })) missingCounters.push(name);
+        // Missing from the export only if this kernel has it (PAWSPassive went with tw_recycle in 4.12), and only
+        // while the target answers: a target that is down has no current value of anything.
+        if (isUp && (version === null || !isCounterName(name) || counterExists(name, { ...version, text: release }))) missingCounters.push(name);
         continue;
       }
       const reset = readings.resetIncrease.get(instance);
@@ -68,7 +72,7 @@ export async function fleetEvidence(client: PrometheusClient, window: string, ma
     for (const [field, values] of conntrack) figures[field] = values.get(instance) ?? null;
     hosts.push({
       instance,
-      up: up.get(instance) === 1,
+      up: isUp,
       missingCounters,
       evidence: {
         kernel: release === "" ? null : release,

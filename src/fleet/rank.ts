@@ -56,7 +56,7 @@ function diagnoseHost(host: FleetHost): FleetHostReport {
     kernel: evidence.kernel,
     verdict: result.verdict,
     confidence: result.confidence,
-    summary: result.findings[0]?.summary ?? "",
+    summary: host.up ? (result.findings[0]?.summary ?? "") : `node_exporter target down (its last scrape failed): nothing current to diagnose. ${result.findings[0]?.summary ?? ""}`.trim(),
     dropped,
     findings: result.findings,
     missingCounters: host.missingCounters,

@@ -82,6 +82,15 @@ describe("fleet against a real Prometheus and node_exporter", () => {
         expect(refused.code).toBe(3);
         expect(refused.stderr).toBe("nosynack: http://127.0.0.1:9090: HTTP 401: not allowed; expected credentials in the URL (http://user:password@host:9090) that this Prometheus accepts\n");
 
+        // A target that stops answering is marked down, not diagnosed from nothing.
+        await fleet.exporters.quiet.stop();
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const down = JSON.parse((await fleet.nosynack(["fleet", "--prometheus", PROMETHEUS_URL, "--window", "1m", "--json"])).stdout) as FleetReport;
+        const gone = down.hosts.find((h) => h.instance === fleet.quietInstance);
+        expect(gone).toMatchObject({ up: false, missingCounters: [] });
+        expect(gone?.summary).toMatch(/^node_exporter target down/);
+        expect(down.hosts[0]).toMatchObject({ instance: fleet.srvInstance, up: true, verdict: "accept-queue-overflow" });
+
         // Not a Prometheus: node_exporter answers the API path with its HTML page.
         const wrong = await fleet.nosynack(["fleet", "--prometheus", "http://198.18.1.1:9100"]);
         expect(wrong.code).toBe(3);
