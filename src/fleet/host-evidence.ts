@@ -19,9 +19,9 @@ export interface FleetHost {
 const CONCURRENCY = 8;
 
 /**
- * Every host that node_exporter reported during the window (`node_uname_info`, or counters now), with its counters as value at the
- * end and rise over the window, its sysctls and conntrack usage: the same HostEvidence the files of a bundle give,
- * so the diagnosis rules read it unchanged.
+ * Every host that node_exporter reported during the window (by `node_uname_info`, or by its counters now), with its
+ * counters as value at the end and rise over the window, its sysctls and conntrack usage: the same HostEvidence the
+ * files of a bundle give, so the diagnosis rules read it unchanged.
  *
  * A counter's rise is its last value minus its lowest in the window (exact while it did not reset); after a reset
  * (a reboot) Prometheus' increase(), rounded, which extrapolates a little.
