@@ -31,11 +31,19 @@ export function parseMatcher(text: string): string {
   return `${m[1] ?? ""}${m[2] ?? ""}${JSON.stringify(value)}`;
 }
 
+/** `--at`: RFC 3339 (2026-01-01T03:00:00Z) or Unix seconds; the moment the window ends. */
+export function parseInstant(text: string): Date {
+  const date = /^\d+(\.\d+)?$/.test(text) ? new Date(Number(text) * 1000) : /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text) ? new Date(text) : null;
+  if (date === null || Number.isNaN(date.getTime())) throw new UsageError(`--at ${text}: expected a time such as 2026-01-01T03:00:00Z or Unix seconds`);
+  return date;
+}
+
 export interface FleetOptions {
   /** a Prometheus duration */
   readonly window: string;
   /** PromQL label matchers (parseMatcher) every series must satisfy */
   readonly matchers?: readonly string[];
+  /** when the window ends (default now) */
   readonly at?: Date;
 }
 

@@ -26,7 +26,7 @@ export interface FleetReport {
   readonly matchers: readonly string[];
   /** ISO time the queries were evaluated at */
   readonly evaluatedAt: string;
-  /** worst first: a cause (by confidence, then drops), then risks, then the rest */
+  /** worst first: a cause (by confidence, then drops), then weaker signs (a candidate cause, a risk, drops), then the rest */
   readonly hosts: readonly FleetHostReport[];
 }
 
@@ -63,10 +63,10 @@ function diagnoseHost(host: FleetHost): FleetHostReport {
   };
 }
 
-/** 0: a cause; 1: no cause but a risk or counters that rose; 2: quiet. */
+/** 0: a cause as verdict; 1: a cause too weak for a verdict, a risk, or drops; 2: quiet. */
 function rankOf(host: FleetHostReport): number {
   if (host.findings.some((f) => f.kind === "cause" && f.code === host.verdict)) return 0;
-  if (host.dropped > 0 || host.findings.some((f) => f.kind === "risk")) return 1;
+  if (host.dropped > 0 || host.findings.some((f) => f.kind === "cause" || f.kind === "risk")) return 1;
   return 2;
 }
 

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { CAUSE_CODES, RISK_CODES } from "../../src/diagnose/index.js";
 import type { HostEvidence } from "../../src/evidence/types.js";
 import type { FleetHost } from "../../src/fleet/host-evidence.js";
-import { ALERTS, alertName, alertRulesYaml, FLEET_COUNTERS, netstatFieldsPattern, netstatMetric, nodeExporterFlags, parseDuration, parseMatcher } from "../../src/fleet/index.js";
+import { ALERTS, alertName, alertRulesYaml, FLEET_COUNTERS, netstatFieldsPattern, netstatMetric, nodeExporterFlags, parseDuration, parseInstant, parseMatcher } from "../../src/fleet/index.js";
 import { NODE_EXPORTER_DEFAULT_FIELDS, splitCounter } from "../../src/fleet/metrics.js";
 import { rankFleet } from "../../src/fleet/rank.js";
 import { isCounterName } from "../../src/kernel/index.js";
@@ -57,6 +57,13 @@ describe("fleet metrics", () => {
     expect(parseMatcher("instance!=db1:9100")).toBe('instance!="db1:9100"');
     expect(parseMatcher('dc!~a"b')).toBe('dc!~"a\\"b"');
     for (const bad of ["job", "=node", "1job=node", "job node"]) expect(() => parseMatcher(bad), bad).toThrow(UsageError);
+  });
+
+  it("--at takes RFC 3339 or Unix seconds", () => {
+    expect(parseInstant("2026-01-01T03:00:00Z").toISOString()).toBe("2026-01-01T03:00:00.000Z");
+    expect(parseInstant("2026-01-01T04:00:00+01:00").toISOString()).toBe("2026-01-01T03:00:00.000Z");
+    expect(parseInstant("1767236400").toISOString()).toBe("2026-01-01T03:00:00.000Z");
+    for (const bad of ["yesterday", "2026-01-01", "2026-13-01T00:00:00Z", "-5", ""]) expect(() => parseInstant(bad), bad).toThrow(UsageError);
   });
 
   it("durations are Prometheus durations; zero only where allowed", () => {

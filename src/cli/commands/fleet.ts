@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { alertRulesYaml, fleetReport, parseDuration, parseMatcher } from "../../fleet/index.js";
+import { alertRulesYaml, fleetReport, parseDuration, parseInstant, parseMatcher, type FleetOptions } from "../../fleet/index.js";
 import { renderFleetText } from "../../report/fleet-text.js";
 import { ANSI, PLAIN } from "../../report/text-format.js";
 import { UsageError } from "../../util/errors.js";
@@ -9,6 +9,7 @@ interface FleetFlags {
   prometheus?: string;
   window: string;
   match: string[];
+  at?: Date;
   json?: boolean;
 }
 
@@ -24,6 +25,7 @@ export function registerFleet(program: Command): void {
     .option("--prometheus <url>", "the Prometheus server that scrapes the hosts' node_exporter (http://host:9090)")
     .option("--window <duration>", "how far back counters are compared (a Prometheus duration)", (v) => parseDuration(v, "--window"), "15m")
     .option("--match <label=value>", "only targets whose series carry this label (=, !=, =~, !~; repeatable), e.g. job=node", (v: string, all: string[]) => [...all, parseMatcher(v)], [] as string[])
+    .option("--at <time>", "end the window at this time (RFC 3339 or Unix seconds; default now): the fleet as it was when the pager went off", parseInstant)
     .option("--json", "print one JSON document")
     // `fleet rules --window 1h` is the subcommand's own --window, not this one's.
     .enablePositionalOptions()
@@ -33,12 +35,14 @@ export function registerFleet(program: Command): void {
 Examples:
   nosynack fleet --prometheus http://prometheus:9090
   nosynack fleet --prometheus http://prometheus:9090 --window 1h --match job=node --json
+  nosynack fleet --prometheus http://prometheus:9090 --window 30m --at 2026-01-01T03:00:00Z
   nosynack fleet --prometheus http://user:secret@prometheus:9090     # Basic auth
   nosynack fleet rules > nosynack-rules.yml     # alerting rules, and the node_exporter flags they need`,
     )
     .action(async (flags: FleetFlags) => {
       if (flags.prometheus === undefined) throw new UsageError("fleet needs --prometheus URL (or the subcommand: fleet rules)");
-      const report = await fleetReport(flags.prometheus, { window: flags.window, matchers: flags.match });
+      const options: FleetOptions = flags.at === undefined ? { window: flags.window, matchers: flags.match } : { window: flags.window, matchers: flags.match, at: flags.at };
+      const report = await fleetReport(flags.prometheus, options);
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(renderFleetText(report, useColour() ? ANSI : PLAIN));
     });
