@@ -1,5 +1,3 @@
-import { SYN_PATH_COUNTERS } from "../evidence/syn-path-counters.js";
-
 /**
  * What the fleet reads from node_exporter, and how its metric names map onto nstat spelling.
  *
@@ -9,6 +7,7 @@ import { SYN_PATH_COUNTERS } from "../evidence/syn-path-counters.js";
  * Its sysctl collector (off by default) names `net.ipv4.tcp_syncookies` `node_sysctl_net_ipv4_tcp_syncookies`, and
  * fails as a whole when one listed sysctl does not exist (tcp_tw_recycle on ≥ 4.12).
  */
+import { SYN_PATH_COUNTERS } from "../evidence/syn-path-counters.js";
 
 /** The counters the fleet reads: those of the SYN path, which include every counter the diagnosis rules read. */
 export const FLEET_COUNTERS = SYN_PATH_COUNTERS;
