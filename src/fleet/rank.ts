@@ -63,11 +63,15 @@ function diagnoseHost(host: FleetHost): FleetHostReport {
   };
 }
 
-/** 0: a cause as verdict; 1: a cause too weak for a verdict, a risk, or drops; 2: quiet. */
+/** Whether the host shows anything: a cause (as verdict or too weak for one), a risk, or dropped SYNs. */
+export function showsTrouble(host: FleetHostReport): boolean {
+  return host.dropped > 0 || host.findings.some((f) => f.kind === "cause" || f.kind === "risk");
+}
+
+/** 0: a cause as verdict; 1: other trouble (showsTrouble); 2: quiet. */
 function rankOf(host: FleetHostReport): number {
   if (host.findings.some((f) => f.kind === "cause" && f.code === host.verdict)) return 0;
-  if (host.dropped > 0 || host.findings.some((f) => f.kind === "cause" || f.kind === "risk")) return 1;
-  return 2;
+  return showsTrouble(host) ? 1 : 2;
 }
 
 /** A release nosynack cannot place is diagnosed without a profile (every counter then counts as possible). */

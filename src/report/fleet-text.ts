@@ -2,7 +2,7 @@
  * The terminal report of `fleet`: one ranked line per host, then for each host with a cause or a risk the
  * findings' one-liners and the first evidence. Pure (FleetReport → string).
  */
-import type { FleetHostReport, FleetReport } from "../fleet/rank.js";
+import { showsTrouble, type FleetReport } from "../fleet/rank.js";
 import { grouped } from "../util/number-text.js";
 import { wrap } from "./diagnose-text.js";
 import { columns, counted, type Style } from "./text-format.js";
@@ -14,7 +14,7 @@ const QUIET_ROWS = 10;
 
 export function renderFleetText(report: FleetReport, style: Style): string {
   const hosts = report.hosts;
-  const troubled = hosts.filter(hasTrouble);
+  const troubled = hosts.filter(showsTrouble);
   const lines = [
     style.bold(`${counted(hosts.length, "host")} from ${report.prometheus}${report.matchers.length > 0 ? ` {${report.matchers.join(",")}}` : ""}, counters over ${report.window} up to ${report.evaluatedAt}`),
     troubled.length === 0 ? "No host shows a SYN-path cause or risk in its counters." : `${counted(troubled.length, "host")} with a cause or a risk, worst first:`,
@@ -24,7 +24,7 @@ export function renderFleetText(report: FleetReport, style: Style): string {
     lines.push("  No node_exporter target (node_uname_info) in this Prometheus over the window.");
     return `${lines.join("\n")}\n`;
   }
-  const quiet = hosts.filter((h) => !hasTrouble(h));
+  const quiet = hosts.filter((h) => !showsTrouble(h));
   const listed = [...troubled, ...quiet.slice(0, QUIET_ROWS)];
   const rows = [["host", "verdict", "confidence", "SYNs dropped", "kernel"]];
   for (const h of listed) rows.push([h.instance + (h.up ? "" : " (down)"), h.verdict, h.verdict === "unknown" ? "-" : `${Math.round(h.confidence * 100)}%`, grouped(h.dropped), h.kernel ?? "?"]);
@@ -47,8 +47,4 @@ export function renderFleetText(report: FleetReport, style: Style): string {
   const filtered = hosts.filter((h) => h.missingCounters.length > 0).length;
   if (filtered > 0) lines.push("", style.warn(`${counted(filtered, "host")} ${filtered === 1 ? "exports" : "export"} only part of the SYN-path counters: run node_exporter with the flags \`nosynack fleet rules\` prints.`));
   return `${lines.join("\n")}\n`;
-}
-
-function hasTrouble(h: FleetHostReport): boolean {
-  return h.dropped > 0 || h.findings.some((f) => f.kind === "cause" || f.kind === "risk");
 }
