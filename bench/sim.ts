@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadScenario, parseOverride, runSimulation } from "../src/sim/index.js";
+import { runSkeleton } from "./sim-skeleton.js";
 
 interface Timed {
   syns: number;
@@ -63,10 +64,11 @@ function mib(bytes: number): string {
 }
 
 const RUNS = 3;
+const FULL_CONNECTIONS = "full connections (SYN, SYN-ACK, ACK, close)";
 const cases: { label: string; name: string; sets: string[] }[] = [
   { label: "SYN flood, cookies (every SYN answered)", name: "syn-flood-cookies", sets: ["flood.synsPerSecond=400000", "durationSeconds=10", "clients.count=100"] },
   { label: "SYN flood, no cookies (queue full, drops)", name: "syn-flood-no-cookies", sets: ["flood.synsPerSecond=400000", "durationSeconds=10", "clients.count=100"] },
-  { label: "full connections (SYN, SYN-ACK, ACK, close)", name: "healthy", sets: ["clients.count=2000", "clients.connectionsPerSecond=50", "durationSeconds=10"] },
+  { label: FULL_CONNECTIONS, name: "healthy", sets: ["clients.count=2000", "clients.connectionsPerSecond=50", "durationSeconds=10"] },
   { label: "tw_recycle behind LVS (drops and retries)", name: "seed-lvs-tw-recycle", sets: ["clients.count=2000", "clients.connectionsPerSecond=20", "nat.addresses=[198.18.8.1, 198.18.8.2, 198.18.8.3, 198.18.8.4]"] },
 ];
 // 10 M attempts: 1000 clients × 1000 connections per second for 10 simulated seconds, server closing first.
@@ -85,9 +87,37 @@ function tenMillion(): void {
   );
 }
 
+/**
+ * The full-connection case's workload through the bookkeeping skeleton (bench/sim-skeleton.ts): what the same
+ * connections cost with every rule of the model taken out, and how many times that the real simulator takes.
+ */
+function skeletonBeside(c: (typeof cases)[number], model: Timed): void {
+  const s = loadScenario(c.name, c.sets.map(parseOverride));
+  const workload = {
+    hosts: s.clients.count,
+    connectionsPerSecond: s.clients.connectionsPerSecond,
+    durationSeconds: s.durationSeconds,
+    rttMs: s.network.rttMs,
+    serviceTimeMs: s.server.serviceTimeMs,
+  };
+  runSkeleton({ ...workload, durationSeconds: 1 }); // warm-up
+  let best = Infinity;
+  let connections = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const th0 = threadCpuSeconds();
+    connections = runSkeleton(workload).connections;
+    best = Math.min(best, threadCpuSeconds() - th0);
+  }
+  process.stdout.write(
+    `  ${"the same workload, bookkeeping only (skeleton)".padEnd(46)} ${String(connections).padStart(9)} SYNs: thread CPU ${best.toFixed(2)} s = ` +
+      `${(connections / best / 1e6).toFixed(2)} M SYN/s; the model takes ${(model.cpuSeconds / best).toFixed(1)}× the skeleton's time\n`,
+  );
+}
+
 if (process.argv.includes("ten-million")) {
   tenMillion();
 } else {
+  const results = new Map<string, Timed>();
   process.stdout.write(`simulated SYNs per CPU-second of the simulating thread (best of ${RUNS}; process CPU adds GC helper threads):\n`);
   for (const c of cases) {
     runTimed(c.name, [...c.sets.filter((s) => !s.startsWith("durationSeconds")), "durationSeconds=1"]); // warm-up
@@ -97,11 +127,13 @@ if (process.argv.includes("ten-million")) {
       if (best === undefined || r.cpuSeconds < best.cpuSeconds) best = r;
     }
     const r = best as Timed;
+    results.set(c.label, r);
     process.stdout.write(
       `  ${c.label.padEnd(46)} ${String(r.syns).padStart(9)} SYNs: thread CPU ${r.cpuSeconds.toFixed(2)} s = ${(r.syns / r.cpuSeconds / 1e6).toFixed(2)} M SYN/s,` +
         ` ${(r.events / r.cpuSeconds / 1e6).toFixed(2)} M events/s; process CPU ${r.processCpuSeconds.toFixed(2)} s; wall ${r.seconds.toFixed(2)} s\n`,
     );
   }
+  skeletonBeside(cases.find((c) => c.label === FULL_CONNECTIONS) as (typeof cases)[number], results.get(FULL_CONNECTIONS) as Timed);
   if (!process.argv.includes("quick")) {
     // In a fresh process, so that its peak RSS is its own and not the cases' above.
     const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "ten-million"], { stdio: ["ignore", "inherit", "inherit"] });
