@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help } from "commander";
 import { InputError, UsageError } from "../util/errors.js";
 import { EXIT } from "./exit-codes.js";
 
@@ -27,6 +27,8 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .showHelpAfterError("(run with --help for usage)")
     // Options after a subcommand are the subcommand's (`fleet rules --window 1h`); commander needs it from the root.
     .enablePositionalOptions()
+    // A repeatable option (--set, --sysctl, --match) starts as an empty list; "(default: [])" tells a user nothing.
+    .configureHelp({ optionDescription: (option) => new Help().optionDescription(option).replace(/ \(default: \[\]\)$/, "") })
     .exitOverride();
   // The named command alone; none for the version; all of them for the top-level help, `help X` and unknown commands.
   const version = argv.length === 1 && (argv[0] === "-V" || argv[0] === "--version");
