@@ -76,11 +76,32 @@ export function counterProblem(name: string, text: string): string {
   return `${name} = ${shown}: expected ${COUNTER_EXPECTED} (0 to ${U64_MAX}); counter skipped`;
 }
 
-/** Collects issues with 1-based line numbers. */
+/**
+ * Issues listed per parsed file. A file of garbage (one line of six million bad fields) made one issue each: 1.2 GB,
+ * and a JSON report too long for a JavaScript string. The first ones say what is wrong; the rest are counted.
+ */
+export const MAX_ISSUES_PER_FILE = 100;
+
+/** Collects issues with 1-based line numbers, the first MAX_ISSUES_PER_FILE of them in full. */
 export class IssueList {
-  readonly items: LineIssue[] = [];
+  private readonly listed: LineIssue[] = [];
+  private unlisted = 0;
+  private firstUnlistedLine: number | null = null;
+
   add(line: number | null, message: string): void {
-    this.items.push({ line, message });
+    if (this.listed.length < MAX_ISSUES_PER_FILE) {
+      this.listed.push({ line, message });
+      return;
+    }
+    if (this.unlisted === 0) this.firstUnlistedLine = line;
+    this.unlisted++;
+  }
+
+  /** The issues, with one more that counts those not listed. */
+  get items(): LineIssue[] {
+    if (this.unlisted === 0) return this.listed;
+    const more = `${this.unlisted.toLocaleString("en-US")} more problems from here on, not listed (the first ${MAX_ISSUES_PER_FILE} are)`;
+    return [...this.listed, { line: this.firstUnlistedLine, message: more }];
   }
 }
 

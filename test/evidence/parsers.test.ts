@@ -132,6 +132,16 @@ describe("conntrack", () => {
   });
 });
 
+describe("a file of garbage", () => {
+  it("lists its first problems and counts the rest, instead of one issue per bad field", () => {
+    const fields = Array.from({ length: 5000 }, () => "a").join(" ");
+    const { issues } = parseConntrackStats(`cpu=0 found=0 drop=1\ncpu=1 found=0 ${fields}\n`);
+    expect(issues).toHaveLength(101);
+    expect(issues.slice(0, 100).every((i) => i.line === 2 && i.message.includes('"a"'))).toBe(true);
+    expect(issues[100]).toEqual({ line: 2, message: "4,900 more problems from here on, not listed (the first 100 are)" });
+  });
+});
+
 describe("firewall", () => {
   const withPath = (rules: ReturnType<typeof parseNftJson>["value"]): FirewallRule[] => rules.map((r) => ({ ...r, path: "x", packetsDelta: null }));
 
