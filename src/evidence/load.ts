@@ -54,11 +54,24 @@ export interface EvidenceInputs {
 }
 
 const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+/**
+ * Bounds of one run over its inputs, so that a directory given by mistake (`evidence /tmp`, a home directory) ends
+ * soon in bounded memory instead of reading everything below it. A collect bundle holds about 20 files.
+ */
+const MAX_INPUT_FILES = 2000;
+const MAX_TOTAL_TEXT_BYTES = MAX_TEXT_BYTES;
+
+/** What is left of a run's bounds. */
+interface InputBudget {
+  files: number;
+  textBytes: number;
+}
 
 /** Walks the given files and directories (recursively; dot-files skipped) and reads what can be read. */
 export async function readEvidenceInputs(paths: readonly string[]): Promise<EvidenceInputs> {
   const files: InputFile[] = [];
   const unreadable: EvidenceIssue[] = [];
+  const budget: InputBudget = { files: MAX_INPUT_FILES, textBytes: MAX_TOTAL_TEXT_BYTES };
   let readableRoots = 0;
   for (const root of paths) {
     let info;
@@ -69,10 +82,18 @@ export async function readEvidenceInputs(paths: readonly string[]): Promise<Evid
       unreadable.push({ path: root, line: null, message: `unreadable: ${errorCode(error)}` });
       continue;
     }
-    const list = info.isDirectory() ? await walk(root, unreadable) : [root];
+    if (budget.files === 0) {
+      unreadable.push({ path: root, line: null, message: `skipped: the first ${MAX_INPUT_FILES} files of the inputs were read already` });
+      continue;
+    }
+    const list = info.isDirectory() ? await walk(root, unreadable, budget.files) : [root];
+    budget.files -= list.length;
+    if (budget.files === 0 && info.isDirectory()) {
+      unreadable.push({ path: root, line: null, message: `only the first ${MAX_INPUT_FILES} files below it are read (a collect bundle holds about 20): give the bundle's own directory` });
+    }
     const manifests = await manifestIndex(list);
     for (const path of list) {
-      const file = await readInput(path, manifests, unreadable);
+      const file = await readInput(path, manifests, unreadable, budget);
       if (file) files.push(file);
     }
   }
@@ -120,7 +141,8 @@ export async function loadEvidence(paths: readonly string[]): Promise<HostEviden
   return buildEvidence(await readEvidenceInputs(paths));
 }
 
-async function walk(dir: string, unreadable: EvidenceIssue[]): Promise<string[]> {
+/** The files below `dir`, in name order, at most `limit` of them. */
+async function walk(dir: string, unreadable: EvidenceIssue[], limit: number): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -130,9 +152,10 @@ async function walk(dir: string, unreadable: EvidenceIssue[]): Promise<string[]>
   }
   const out: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (out.length >= limit) break;
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path, unreadable)));
+    if (entry.isDirectory()) out.push(...(await walk(path, unreadable, limit - out.length)));
     else if (entry.isFile()) out.push(path);
   }
   return out;
@@ -163,7 +186,7 @@ async function manifestIndex(paths: readonly string[]): Promise<ManifestIndex> {
   return index;
 }
 
-async function readInput(path: string, manifests: ManifestIndex, unreadable: EvidenceIssue[]): Promise<InputFile | null> {
+async function readInput(path: string, manifests: ManifestIndex, unreadable: EvidenceIssue[], budget: InputBudget): Promise<InputFile | null> {
   const manifestEntry = manifests.get(join(path)) ?? null;
   try {
     const head = await readHead(path, GZIP_HEAD_BYTES);
@@ -190,6 +213,11 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
       }
       bytes = inner;
     }
+    if (bytes.length > budget.textBytes) {
+      unreadable.push({ path, line: null, message: `skipped: the inputs already hold ${MAX_TOTAL_TEXT_BYTES - budget.textBytes} bytes of host text, and at most ${MAX_TOTAL_TEXT_BYTES} are read` });
+      return null;
+    }
+    budget.textBytes -= bytes.length;
     // The one place host-file bytes become text: by the BOM, so UTF-16 (which is full of zero bytes) is not "binary".
     const text = decodeHostText(bytes);
     if (text.includes("\u0000")) return { path, text: null, capture: null, manifestEntry };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -263,6 +263,32 @@ describe("kind detection and pairing", () => {
       expect(evidence.files.find((f) => f.path.endsWith("server.pcap.gz"))?.kind).toBe("pcap");
       expect(evidence.counters.TcpExtListenDrops?.value).toBe(3);
       expect(evidence.issues.map((i) => `${i.path}: ${i.message}`)).toContain("/dev/zero: skipped: larger than 268435456 bytes and not a capture");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads at most 2000 files and 256 MiB of host text in one run (a directory given by mistake ends soon)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nskev-many-"));
+    try {
+      for (let d = 0; d < 3; d++) {
+        mkdirSync(join(dir, `d${d}`));
+        for (let f = 0; f < 700; f++) writeFileSync(join(dir, `d${d}`, `f${String(f).padStart(3, "0")}.txt`), "hello\n");
+      }
+      const big = join(dir, "big");
+      mkdirSync(big);
+      // Sparse: 200 MB each without writing them.
+      for (const name of ["a.bin", "b.bin"]) {
+        writeFileSync(join(big, name), "");
+        truncateSync(join(big, name), 200 * 1024 * 1024);
+      }
+      const evidence = await loadEvidence([join(dir, "d0"), big, join(dir, "d1"), join(dir, "d2")]);
+      expect(evidence.files).toHaveLength(1999); // 2000 listed, b.bin skipped for its size
+      expect(evidence.files.at(-1)?.path).toBe(join(dir, "d2", "f597.txt"));
+      const messages = evidence.issues.map((i) => `${i.path}: ${i.message}`);
+      expect(messages).toContain(`${join(dir, "d2")}: only the first 2000 files below it are read (a collect bundle holds about 20): give the bundle's own directory`);
+      expect(messages).toContain(`${join(big, "b.bin")}: skipped: the inputs already hold 209715200 bytes of host text, and at most 268435456 are read`);
+      expect(evidence.files.some((f) => f.path === join(big, "b.bin"))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
