@@ -197,6 +197,14 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
       const innerCapture = captureKind(gunzipHead(head));
       if (innerCapture) return { path, text: null, capture: innerCapture, manifestEntry };
     }
+    const overBudget = (): null => {
+      const message = `skipped: the inputs already hold ${MAX_TOTAL_TEXT_BYTES - budget.textBytes} bytes of host text, and at most ${MAX_TOTAL_TEXT_BYTES} are read`;
+      unreadable.push({ path, line: null, message });
+      return null;
+    };
+    // A regular file past what is left of the run's bytes is not read at all (its size is known beforehand).
+    const { size } = await stat(path);
+    if (size > budget.textBytes && size <= MAX_TEXT_BYTES) return overBudget();
     let bytes = readFileUpTo(path, MAX_TEXT_BYTES);
     if (bytes === null) {
       unreadable.push({ path, line: null, message: `skipped: larger than ${MAX_TEXT_BYTES} bytes and not a capture` });
@@ -213,10 +221,7 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
       }
       bytes = inner;
     }
-    if (bytes.length > budget.textBytes) {
-      unreadable.push({ path, line: null, message: `skipped: the inputs already hold ${MAX_TOTAL_TEXT_BYTES - budget.textBytes} bytes of host text, and at most ${MAX_TOTAL_TEXT_BYTES} are read` });
-      return null;
-    }
+    if (bytes.length > budget.textBytes) return overBudget();
     budget.textBytes -= bytes.length;
     // The one place host-file bytes become text: by the BOM, so UTF-16 (which is full of zero bytes) is not "binary".
     const text = decodeHostText(bytes);

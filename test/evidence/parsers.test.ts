@@ -277,17 +277,17 @@ describe("kind detection and pairing", () => {
       }
       const big = join(dir, "big");
       mkdirSync(big);
-      // Sparse: 200 MB each without writing them.
+      // Sparse: 130 MiB each without writing them; together past the 256 MiB.
       for (const name of ["a.bin", "b.bin"]) {
         writeFileSync(join(big, name), "");
-        truncateSync(join(big, name), 200 * 1024 * 1024);
+        truncateSync(join(big, name), 130 * 1024 * 1024);
       }
       const evidence = await loadEvidence([join(dir, "d0"), big, join(dir, "d1"), join(dir, "d2")]);
       expect(evidence.files).toHaveLength(1999); // 2000 listed, b.bin skipped for its size
       expect(evidence.files.at(-1)?.path).toBe(join(dir, "d2", "f597.txt"));
       const messages = evidence.issues.map((i) => `${i.path}: ${i.message}`);
       expect(messages).toContain(`${join(dir, "d2")}: only the first 2000 files below it are read (a collect bundle holds about 20): give the bundle's own directory`);
-      expect(messages).toContain(`${join(big, "b.bin")}: skipped: the inputs already hold ${200 * 1024 * 1024 + 700 * 6} bytes of host text, and at most 268435456 are read`);
+      expect(messages).toContain(`${join(big, "b.bin")}: skipped: the inputs already hold ${130 * 1024 * 1024 + 700 * 6} bytes of host text, and at most 268435456 are read`);
       expect(evidence.files.some((f) => f.path === join(big, "b.bin"))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
