@@ -17,3 +17,9 @@ export function parseAddress(text: string): string {
   if (isIP(text) === 0) throw new UsageError(`--server ${text}: expected an IPv4 or IPv6 address`);
   return text;
 }
+
+/** --server of a command that handles IPv4 only (replay skips IPv6 SYNs: an IPv6 filter would silently keep all). */
+export function parseIpv4Address(text: string): string {
+  if (isIP(text) !== 4) throw new UsageError(`--server ${text}: expected an IPv4 address (replay models IPv4 SYNs only)`);
+  return text;
+}

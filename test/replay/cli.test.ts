@@ -20,6 +20,9 @@ describe("nosynack replay", () => {
     const set = run("fixtures/lab/healthy/server.pcap", "--set", "tcp_tw_recycle");
     expect([set.status, set.stderr]).toEqual([2, expect.stringContaining("--set tcp_tw_recycle: expected KEY=VALUE")]);
     expect(run("/nonexistent/replay.pcap").status).toBe(3);
+    // Replay skips IPv6 SYNs, so an IPv6 --server would have filtered nothing out.
+    const v6 = run("fixtures/lab/healthy/server.pcap", "--server", "::1");
+    expect([v6.status, v6.stderr]).toEqual([2, expect.stringContaining("--server ::1: expected an IPv4 address")]);
   });
 
   it("reads a simulated bundle (kernel, sysctls, listeners) and answers the what-if in --json", () => {

@@ -5,7 +5,7 @@ import { buildEvidence, kernelFileOf, readEvidenceInputs, readManifestFile, unus
 import { KernelConfigError, profileFor } from "../../kernel/index.js";
 import { checkWhatIf, DEFAULT_MAX_ATTEMPTS, extractCapture, listenersFromSockets, renderReplayText, whatIf, type WhatIfOptions } from "../../replay/index.js";
 import { InputError, UsageError } from "../../util/errors.js";
-import { parseAddress, parsePort } from "../options.js";
+import { parseIpv4Address, parsePort } from "../options.js";
 import { byteProgress } from "../progress.js";
 
 interface ReplayFlags {
@@ -82,7 +82,7 @@ export function registerReplay(program: Command): void {
     .option("--sysctl <key=value>", "a setting to try (repeatable); validated against the kernel", collectSysctl("--sysctl"), [])
     .option("--set <key=value>", "the same as --sysctl (simulate's spelling)", collectSysctl("--set"), [])
     .option("--backlog <n>", "listen() backlog to try for every listener", parseCount("--backlog", 0))
-    .option("--server <addr>", "only SYNs to this IPv4 address", parseAddress)
+    .option("--server <addr>", "only SYNs to this IPv4 address", parseIpv4Address)
     .option("--port <n>", "only SYNs to this port", parsePort)
     .option("--rows <n>", "per-attempt rows in the report", parseCount("--rows", 0), 50)
     .option("--max-attempts <n>", "replay the capture up to this many attempts (1–2.5 kB of memory each at peak)", parseCount("--max-attempts", 1), DEFAULT_MAX_ATTEMPTS)
