@@ -1,6 +1,7 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { constants as zlibConstants, gunzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { constants as zlibConstants, createGunzip, gunzipSync } from "node:zlib";
 import { parseConntrackStats, parseNfConntrackStat, type ConntrackStats } from "./conntrack.js";
 import { captureKind, detectKind } from "./detect.js";
 import type { ParsedRule } from "./firewall.js";
@@ -211,12 +212,9 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
       return null;
     }
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      let inner: Buffer;
-      try {
-        inner = gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES });
-      } catch (error) {
-        const tooLarge = (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
-        unreadable.push({ path, line: null, message: tooLarge ? `skipped: larger than ${MAX_TEXT_BYTES} bytes once gunzipped` : `unreadable: gzip data is corrupt (${(error as Error).message})` });
+      const inner = await gunzipText(bytes, MAX_TEXT_BYTES);
+      if (typeof inner === "string") {
+        unreadable.push({ path, line: null, message: inner });
         return null;
       }
       bytes = inner;
@@ -231,6 +229,36 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
     unreadable.push({ path, line: null, message: `unreadable: ${errorCode(error)}` });
     return null;
   }
+}
+
+/** zlib says how much input it consumed, not where in a write it failed: pieces this small bound the offset. */
+const GZIP_PIECE = 64 << 10;
+
+/**
+ * A gzipped host file's content, or why there is none: larger than `limit` once gunzipped, or corrupt at a byte
+ * offset (within GZIP_PIECE), said as `analyze` says it of a capture.
+ */
+async function gunzipText(bytes: Buffer, limit: number): Promise<Buffer | string> {
+  const gunzip = createGunzip();
+  const pieces = (function* () {
+    for (let at = 0; at < bytes.length; at += GZIP_PIECE) yield bytes.subarray(at, at + GZIP_PIECE);
+  })();
+  const out: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of Readable.from(pieces).pipe(gunzip) as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) {
+        gunzip.destroy();
+        return `skipped: larger than ${limit} bytes once gunzipped`;
+      }
+      out.push(chunk);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return `byte offset ${gunzip.bytesWritten}: gzip data is corrupt at or within 64 KiB after this offset (zlib: ${message})`;
+  }
+  return Buffer.concat(out, total);
 }
 
 /** Compressed bytes read to see what a gzip file holds: the first few bytes of its content come out of far fewer. */

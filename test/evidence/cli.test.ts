@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -34,8 +36,23 @@ describe("nosynack evidence", () => {
     expect(json.net.neighbours.some((n) => n.state === "INCOMPLETE" || n.state === "FAILED")).toBe(true);
   });
 
-  it("exits 3 only when no path is readable", () => {
+  it("exits 3 when no path is readable or nothing read is recognised, naming the file and why", () => {
     expect(run("/nonexistent/nskev").status).toBe(3);
     expect(run("/nonexistent/nskev", "fixtures/host/historic/uname-r-3.10.txt").status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "nskev-cli-"));
+    try {
+      const empty = run(dir);
+      expect([empty.status, empty.stderr]).toEqual([3, expect.stringContaining(`${dir}: no files in it; expected host files`)]);
+      // A gzip stream whose first block is broken: said with its byte offset, as analyze says it of a capture.
+      const good = gzipSync(Buffer.from("#kernel\nTcpExtListenDrops 3 0.0\n".repeat(50)));
+      const broken = Buffer.from(good);
+      broken.fill(0xff, 10, 30);
+      writeFileSync(join(dir, "nstat.txt.gz"), broken);
+      const corrupt = run(join(dir, "nstat.txt.gz"));
+      expect(corrupt.status).toBe(3);
+      expect(corrupt.stderr).toMatch(/nstat\.txt\.gz: byte offset 0: gzip data is corrupt at or within 64 KiB after this offset \(zlib: [^)]+\); expected host files/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { buildEvidence, readEvidenceInputs } from "../../evidence/index.js";
+import { buildEvidence, readEvidenceInputs, unusedFiles } from "../../evidence/index.js";
 import { renderEvidenceText } from "../../report/evidence-text.js";
 import { InputError } from "../../util/errors.js";
 
@@ -25,6 +25,13 @@ File kinds are detected from content; "before"/"after" in names (or a manifest.j
         throw new InputError("unreadable", { file: first?.path ?? paths[0] ?? "?" }, first?.message ?? "cannot read", "a readable file or directory");
       }
       const evidence = buildEvidence(inputs);
+      // Nothing recognised (an empty directory, a corrupt or foreign file): invalid input, as diagnose says it.
+      if (!evidence.files.some((f) => f.kind !== null)) {
+        const first = unusedFiles(inputs, evidence)[0];
+        const where = first?.path ?? paths.join(", ");
+        const problem = first ? first.reason : "no files in it";
+        throw new InputError("bad-format", { file: where }, problem, "host files (nstat, netstat -s, sysctl, ss, …), a capture or a collect bundle");
+      }
       process.stdout.write(flags.json ? `${JSON.stringify(evidence, null, 2)}\n` : renderEvidenceText(evidence));
     });
 }
