@@ -101,8 +101,12 @@ export function readScenarioYaml(file: string, text: string): ScenarioSource {
   const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0].line;
-    throw new InputError("bad-format", line === undefined ? { file } : { file, line }, first.message.split("\n")[0] ?? "YAML error", "a YAML scenario (see nosynack simulate --schema)");
+    const position = first.linePos?.[0];
+    // The library's message ends in its own " at line L, column C:" and a code excerpt; the line is said once.
+    let problem = (first.message.split("\n")[0] ?? "YAML error").replace(/ at line \d+, column \d+:?\s*$/, "");
+    if (/maximum call stack/i.test(problem)) problem = "nested too deeply to read";
+    if (position) problem += ` (column ${position.col})`;
+    throw new InputError("bad-format", position ? { file, line: position.line } : { file }, problem, "a YAML scenario (see nosynack simulate --schema)");
   }
   const lineOf = (path: readonly (string | number)[]): number | undefined => {
     // Walk up until a node exists: an unknown or missing key is reported at its parent.

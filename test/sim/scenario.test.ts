@@ -103,6 +103,11 @@ describe("scenario files", () => {
     const e = errorOf(() => fromYaml("name: x\nclients: [1,\n"));
     expect(e).toBeInstanceOf(InputError);
     expect((e as InputError).location.line).toBeGreaterThan(0);
+    // The line once, the column in words, no stray ":;" from the library's own suffix.
+    const duplicate = errorOf(() => fromYaml("name: a\nname: b\n"));
+    expect(duplicate.message).toMatch(/: line 2: Map keys must be unique \(column 1\); expected a YAML scenario/);
+    const deep = errorOf(() => fromYaml(`name: ${"[".repeat(5000)}${"]".repeat(5000)}\n`));
+    expect(deep.message).toMatch(/: line 1: nested too deeply to read \(column \d+\); expected a YAML scenario/);
   });
 
   it("refuses in a file a sysctl the kernel does not have", () => {
