@@ -13,6 +13,8 @@ export interface WhatIfOptions {
   readonly kernel: string;
   /** The baseline's sysctls (from host files); not given = the kernel's defaults. */
   readonly hostSysctls?: Readonly<Record<string, string | number>>;
+  /** The host files those sysctls were read from, to name them in warnings. */
+  readonly hostSysctlFiles?: readonly string[];
   /** Listeners from host files (ss -ltn); not given = inferred from the capture. */
   readonly hostListeners?: readonly ReplayListener[];
   /** --sysctl KEY=VALUE: the settings to try (strictly validated: KernelConfigError). */
@@ -99,7 +101,7 @@ function validatedOverrides(profile: KernelProfile, overrides: Readonly<Record<s
 }
 
 /** Host-file sysctls the model knows and accepts; the rest are reported, not fatal (a host shows hundreds). */
-function usableHostSysctls(profile: KernelProfile, host: Readonly<Record<string, string | number>>, warnings: string[]): Record<string, number> {
+function usableHostSysctls(profile: KernelProfile, host: Readonly<Record<string, string | number>>, source: string, warnings: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   const known = new Set<string>(profile.sysctls.keys());
   for (const [name, value] of Object.entries(host)) {
@@ -109,7 +111,7 @@ function usableHostSysctls(profile: KernelProfile, host: Readonly<Record<string,
       out[ok.name] = ok.value;
     } catch (error) {
       if (!(error instanceof KernelConfigError)) throw error;
-      warnings.push(`host files: ${error.message}; the kernel default is used`);
+      warnings.push(`${source}: ${error.message}; the kernel default is used`);
     }
   }
   return out;
@@ -176,7 +178,8 @@ export function whatIf(extraction: Extraction, options: WhatIfOptions): ReplayRe
   const profile = profileFor(options.kernel);
   const warnings = [...extraction.warnings];
   const overrides = validatedOverrides(profile, options.overrides ?? {});
-  const hostSysctls = usableHostSysctls(profile, options.hostSysctls ?? {}, warnings);
+  const sysctlSource = options.hostSysctlFiles !== undefined && options.hostSysctlFiles.length > 0 ? options.hostSysctlFiles.join(", ") : "host files";
+  const hostSysctls = usableHostSysctls(profile, options.hostSysctls ?? {}, sysctlSource, warnings);
   const fromHost = options.hostSysctls !== undefined;
   const base: ReplaySettings = {
     kernel: options.kernel,

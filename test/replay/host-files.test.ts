@@ -70,6 +70,16 @@ describe("replay host files", () => {
     expect((JSON.parse(result.stdout) as { warnings: string[] }).warnings).toContain(`${extra}: not a recognised host file`);
   });
 
+  it("names the sysctl file whose value the kernel refuses, and uses the kernel default", () => {
+    const sysctl = join(work, "sysctl-bad.txt");
+    writeFileSync(sysctl, "net.core.somaxconn = -1\nnet.ipv4.tcp_syncookies = 1\n");
+    const result = run(join(HEALTHY, "server.pcap"), sysctl, "--json");
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { warnings: string[] }).warnings).toContain(
+      `${sysctl}: sysctl net.core.somaxconn=-1 is not valid on Linux 6.18: expected 0..2147483647 (cap on listen() backlog); the kernel default is used`,
+    );
+  });
+
   it("names the uname file when its kernel is older than the model's floor (exit 2, a setting to change), and runs with --kernel", () => {
     const uname = join(work, "uname-old.txt");
     writeFileSync(uname, "2.6.32-754.el6.x86_64\n");

@@ -131,7 +131,9 @@ Examples:
       }
       const options: WhatIfOptions = { kernel, overrides, rows: flags.rows };
       if (flags.backlog !== undefined) Object.assign(options, { backlog: flags.backlog });
-      if (evidence !== null && Object.keys(evidence.sysctl).length > 0) Object.assign(options, { hostSysctls: evidence.sysctl });
+      if (evidence !== null && Object.keys(evidence.sysctl).length > 0) {
+        Object.assign(options, { hostSysctls: evidence.sysctl, hostSysctlFiles: evidence.files.filter((f) => f.kind === "sysctl").map((f) => f.path) });
+      }
       const hostListeners = evidence !== null ? listenersFromSockets(evidence.listeners) : [];
       if (hostListeners.length > 0) Object.assign(options, { hostListeners });
       // Settings are checked before the capture is read: a sysctl the kernel lacks is a usage error (exit 2).
