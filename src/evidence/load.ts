@@ -336,6 +336,17 @@ export function buildEvidence(inputs: EvidenceInputs): HostEvidence {
     Object.assign(counterSets[c.snap], parsed.value); // higher priority sources come last and win
   }
   const counters = pairCounters(counterSets);
+  const fell = countersThatFell(counters, counterSets.before);
+  const afterFile = counterFiles.find((c) => c.snap === "after");
+  if (fell.length > 0 && afterFile) {
+    const shown = fell.slice(0, 3).map(([name, before, after]) => `${name} ${before} → ${after}`).join(", ");
+    const more = fell.length > 3 ? ` and ${fell.length - 3} more` : "";
+    issues.push({
+      path: afterFile.file.path,
+      line: null,
+      message: `${fell.length} counter${fell.length === 1 ? "" : "s"} went down since the before snapshot (${shown}${more}): the host rebooted or the snapshots come from different hosts or are swapped; those deltas are not rises`,
+    });
+  }
 
   // Sysctls: every snapshot, later ones win.
   const sysctl: Record<string, string> = {};
@@ -471,6 +482,18 @@ function pairCounters(sets: Record<Snap, Record<string, number>>): Record<string
     const value = latest[name] ?? 0;
     const delta = hasBefore && hasAfter ? value - (sets.before[name] ?? 0) : null;
     out[name] = { value, delta };
+  }
+  return out;
+}
+
+/** Counters that are gauges, not running totals: they may go down between snapshots. */
+const GAUGES: ReadonlySet<string> = new Set(["TcpCurrEstab", "TcpMaxConn", "TcpRtoAlgorithm", "TcpRtoMin", "TcpRtoMax", "IpForwarding", "IpDefaultTTL"]);
+
+/** Running totals whose after value is below the before value: [name, before, after]. */
+function countersThatFell(counters: Record<string, CounterValue>, before: Record<string, number>): [string, number, number][] {
+  const out: [string, number, number][] = [];
+  for (const [name, c] of Object.entries(counters)) {
+    if (c.delta !== null && c.delta < 0 && !GAUGES.has(name)) out.push([name, before[name] ?? 0, c.value]);
   }
   return out;
 }

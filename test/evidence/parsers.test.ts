@@ -315,6 +315,21 @@ describe("kind detection and pairing", () => {
     }
   });
 
+  it("says when running totals went down between the snapshots, but not for gauges", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nskev-fell-"));
+    try {
+      writeFileSync(join(dir, "nstat-before.txt"), "#kernel\nTcpExtListenOverflows 100 0.0\nTcpExtListenDrops 100 0.0\nTcpCurrEstab 50 0.0\n");
+      writeFileSync(join(dir, "nstat-after.txt"), "#kernel\nTcpExtListenOverflows 5 0.0\nTcpExtListenDrops 120 0.0\nTcpCurrEstab 7 0.0\n");
+      const evidence = await loadEvidence([dir]);
+      expect(evidence.counters.TcpExtListenOverflows).toEqual({ value: 5, delta: -95 });
+      expect(evidence.issues.map((i) => `${basename(i.path)}: ${i.message}`)).toEqual([
+        "nstat-after.txt: 1 counter went down since the before snapshot (TcpExtListenOverflows 100 → 5): the host rebooted or the snapshots come from different hosts or are swapped; those deltas are not rises",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("pairs before/after by file name when there is no manifest", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nskev-pair-"));
     try {
