@@ -26,3 +26,30 @@ export async function byteProgress(label: string, minimumBytes = 64 * 1024 * 102
     },
   };
 }
+
+/**
+ * A simulated-time progress bar on stderr (TTY only), for runs that last: it appears once a run has taken a second
+ * of wall time, so the many short runs never flash one.
+ */
+export async function simulatedTimeProgress(label: string): Promise<{ update(nowUs: number, endUs: number): void; stop(): void }> {
+  if (!showProgress()) return { update() {}, stop() {} };
+  const { default: bars } = await import("cli-progress");
+  const started = performance.now();
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update(nowUs, endUs) {
+      if (!bar) {
+        if (performance.now() - started < 1000) return;
+        bar = new bars.SingleBar(
+          { format: `${label} [{bar}] {percentage}% {value}/{total} s simulated`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+          bars.Presets.shades_classic,
+        );
+        bar.start(Math.ceil(endUs / 1e6), 0);
+      }
+      bar.update(Math.min(Math.floor(nowUs / 1e6), Math.ceil(endUs / 1e6)));
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

@@ -20,7 +20,7 @@ import { readScenarioYaml, resolveScenario, type Override } from "./scenario-loa
 import { BUILTIN_SCENARIOS, builtinScenario } from "./scenarios/index.js";
 import { simulate, type SimRun } from "./simulator.js";
 
-export { parseOverride, type Override } from "./scenario-load.js";
+export { attemptsOf, parseOverride, type Override } from "./scenario-load.js";
 export { scenarioJsonSchema, type Scenario } from "./scenario.js";
 export type { SimRun, SimSummary, HostOutcome } from "./simulator.js";
 export { BUILTIN_SCENARIOS } from "./scenarios/index.js";
@@ -61,6 +61,8 @@ export interface RunOptions {
   readonly bundleDir?: string;
   /** Record which counters each kernel call moved (SimRun.tallied and movedByOutcome are empty without it). */
   readonly trackMoves?: boolean;
+  /** Simulated time and planned end (µs), now and then during the run. */
+  readonly onProgress?: (nowUs: number, endUs: number) => void;
 }
 
 export interface RunResult {
@@ -88,7 +90,8 @@ export function runSimulation(scenario: Scenario, options: RunOptions): RunResul
         : { packet: (at: number, seg: Parameters<PcapSink["packet"]>[1]) => sinks.forEach((s) => s.packet(at, seg)) };
   let run: SimRun;
   try {
-    run = simulate(scenario, sink ? { seed: options.seed, stack, sink } : { seed: options.seed, stack });
+    const progress = options.onProgress !== undefined ? { onProgress: options.onProgress } : {};
+    run = simulate(scenario, sink ? { seed: options.seed, stack, sink, ...progress } : { seed: options.seed, stack, ...progress });
   } finally {
     for (const s of sinks) s.close();
   }

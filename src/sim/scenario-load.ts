@@ -180,6 +180,15 @@ function blamer(source: ScenarioSource, setPaths: ReadonlyMap<string, Override>,
   };
 }
 
+/** How many connection attempts a scenario asks for: clients × connections each, plus flood SYNs. */
+export function attemptsOf(scenario: Scenario): { attempts: number; perClient: number; floodSyns: number } {
+  const c = scenario.clients;
+  const perClient = Math.min(c.connectionsPerSecond * scenario.durationSeconds, c.connectionsPerClient ?? Infinity);
+  const flood = scenario.flood;
+  const floodSyns = flood === undefined ? 0 : Math.min(flood.synsPerSecond * (flood.durationSeconds ?? scenario.durationSeconds), flood.count ?? Infinity);
+  return { attempts: c.count * perClient + floodSyns, perClient, floodSyns };
+}
+
 /** Settings that are each valid but together ask for what a run cannot deliver: say so instead of clamping or hanging. */
 function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: ReadonlyMap<string, Override>): void {
   const blame = blamer(source, setPaths, "a scenario a run can finish");
@@ -187,10 +196,7 @@ function checkSize(scenario: Scenario, source: ScenarioSource, setPaths: Readonl
     blame(["durationSeconds", "maxSeconds"], `durationSeconds ${scenario.durationSeconds} is past maxSeconds ${scenario.maxSeconds} (the hard end of simulated time); raise maxSeconds as well`);
   }
   const c = scenario.clients;
-  const perClient = Math.min(c.connectionsPerSecond * scenario.durationSeconds, c.connectionsPerClient ?? Infinity);
-  const flood = scenario.flood;
-  const floodSyns = flood === undefined ? 0 : Math.min(flood.synsPerSecond * (flood.durationSeconds ?? scenario.durationSeconds), flood.count ?? Infinity);
-  const attempts = c.count * perClient + floodSyns;
+  const { attempts, perClient, floodSyns } = attemptsOf(scenario);
   if (attempts > MAX_SIMULATED_ATTEMPTS) {
     const sizes = `clients.count ${c.count} × ${Math.round(perClient)} connections each${floodSyns > 0 ? ` + ${Math.round(floodSyns)} flood SYNs` : ""}`;
     blame(

@@ -210,7 +210,12 @@ export interface SimOptions {
   readonly seed: number;
   readonly stack: ServerStack;
   readonly sink?: PacketSink;
+  /** Called every PROGRESS_EVENTS events with the simulated time and the planned end (µs), for a progress bar. */
+  readonly onProgress?: (nowUs: number, endUs: number) => void;
 }
+
+/** Events between progress calls: a test of one integer per event, a call every few tens of milliseconds. */
+const PROGRESS_EVENTS = 1 << 16;
 
 const MSS = 1460;
 const WSCALE = 7;
@@ -220,6 +225,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
   const rng = new Rng(options.seed);
   const stack = options.stack;
   const sink = options.sink;
+  const onProgress = options.onProgress;
   const population: ClientPopulation = createClients(scenario, rng);
   const hostList = population.hosts;
   const nat: Translator = createTranslator(scenario, rng);
@@ -720,6 +726,7 @@ export function simulate(scenario: Scenario, options: SimOptions): SimRun {
     const kind = ev.kind[slot] as number;
     now = at;
     events++;
+    if (onProgress !== undefined && (events & (PROGRESS_EVENTS - 1)) === 0) onProgress(now, durationUs);
     if (kind !== EV_KERNEL_TIMER) pending--;
     switch (kind) {
       case EV_ARRIVAL: {

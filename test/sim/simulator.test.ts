@@ -33,6 +33,18 @@ describe("determinism", () => {
     );
   });
 
+  it("reports progress in simulated time, in order, without changing the run", () => {
+    const scenario = loadScenario("healthy", ["clients.count=200", "clients.connectionsPerSecond=50"].map(parseOverride));
+    const seen: [number, number][] = [];
+    const watched = runSimulation(scenario, { seed: 7, onProgress: (nowUs, endUs) => seen.push([nowUs, endUs]) }).run;
+    const plain = runSimulation(scenario, { seed: 7 }).run;
+    expect(JSON.stringify(watched.summary)).toBe(JSON.stringify(plain.summary));
+    // One call per 65 536 events.
+    expect(seen).toHaveLength(Math.floor(plain.summary.events / 65536));
+    expect(seen.every(([, end]) => end === 10_000_000)).toBe(true);
+    expect(seen.every(([now], i) => i === 0 || now >= (seen[i - 1] as [number, number])[0])).toBe(true);
+  });
+
   it("changes with the seed", () => {
     expect(JSON.stringify(sim("seed-lvs-tw-recycle", 1, SMALL).summary.counters)).not.toBe(JSON.stringify(sim("seed-lvs-tw-recycle", 2, SMALL).summary.counters));
   });

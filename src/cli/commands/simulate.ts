@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import {
+  attemptsOf,
   BUILTIN_SCENARIOS,
   builtinScenarioYaml,
   loadScenario,
@@ -12,6 +13,7 @@ import {
 } from "../../sim/index.js";
 import { UsageError } from "../../util/errors.js";
 import { MAX_SEED } from "../../util/rng.js";
+import { simulatedTimeProgress } from "../progress.js";
 
 interface SimulateFlags {
   readonly seed?: string;
@@ -48,7 +50,7 @@ Examples:
   nosynack simulate accept-queue-overflow --bundle /tmp/aq && nosynack diagnose /tmp/aq
   nosynack simulate healthy --print > my.yaml && nosynack simulate my.yaml --set clients.count=50`,
     )
-    .action((scenarioArg: string | undefined, flags: SimulateFlags) => {
+    .action(async (scenarioArg: string | undefined, flags: SimulateFlags) => {
       if (flags.schema) {
         process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return;
@@ -68,11 +70,21 @@ Examples:
       const scenario = loadScenario(scenarioArg, flags.set.map(parseOverride));
       const seed = flags.seed !== undefined ? parseSeed(flags.seed) : (scenario.seed ?? randomInt(0, MAX_SEED));
       process.stderr.write(`SEED=${seed}\n`);
-      const result = runSimulation(scenario, {
-        seed,
-        ...(flags.pcap !== undefined ? { pcapPath: flags.pcap } : {}),
-        ...(flags.bundle !== undefined ? { bundleDir: flags.bundle } : {}),
-      });
+      const writesCapture = flags.pcap !== undefined || flags.bundle !== undefined;
+      const note = sizeNote(attemptsOf(scenario).attempts, writesCapture);
+      if (note !== null) process.stderr.write(`${note}\n`);
+      const progress = await simulatedTimeProgress("simulating");
+      let result;
+      try {
+        result = runSimulation(scenario, {
+          seed,
+          ...(flags.pcap !== undefined ? { pcapPath: flags.pcap } : {}),
+          ...(flags.bundle !== undefined ? { bundleDir: flags.bundle } : {}),
+          onProgress: (nowUs, endUs) => progress.update(nowUs, endUs),
+        });
+      } finally {
+        progress.stop();
+      }
       const summary = result.run.summary;
       if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else process.stdout.write(renderSummary(summary));
@@ -93,6 +105,18 @@ function checkPcapOutsideBundle(pcap: string, bundle: string): void {
   if (inside !== "" && !outside) {
     throw new UsageError(`--pcap ${pcap}: inside the --bundle directory ${bundle}, which holds its own capture; give --pcap a path outside it, or leave it out`);
   }
+}
+
+/** Measured on the bench's VM: 0.1–0.3 M attempts per CPU-second (fewer with more client hosts); ~600 capture bytes each. */
+const ATTEMPTS_PER_SECOND = { low: 100_000, high: 300_000 };
+const CAPTURE_BYTES_PER_ATTEMPT = 600;
+
+/** For a run that will last (≥ 2 M attempts): how long, and how large its capture, before it starts. */
+export function sizeNote(attempts: number, writesCapture: boolean): string | null {
+  if (attempts < 2_000_000) return null;
+  const minutes = (rate: number): string => (attempts / rate / 60).toFixed(attempts / rate < 600 ? 1 : 0);
+  const capture = writesCapture ? `; the capture will take about ${((attempts * CAPTURE_BYTES_PER_ATTEMPT) / 1e9).toFixed(1)} GB` : "";
+  return `about ${(attempts / 1e6).toFixed(1)} M attempts: ${minutes(ATTEMPTS_PER_SECOND.high)}–${minutes(ATTEMPTS_PER_SECOND.low)} min of CPU${capture}`;
 }
 
 function collect(value: string, previous: string[]): string[] {
