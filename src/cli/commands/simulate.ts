@@ -71,7 +71,7 @@ Examples:
       const seed = flags.seed !== undefined ? parseSeed(flags.seed) : (scenario.seed ?? randomInt(0, MAX_SEED));
       process.stderr.write(`SEED=${seed}\n`);
       const writesCapture = flags.pcap !== undefined || flags.bundle !== undefined;
-      const note = sizeNote(attemptsOf(scenario).attempts, writesCapture);
+      const note = sizeNote(attemptsOf(scenario).attempts, scenario.clients.count, writesCapture);
       if (note !== null) process.stderr.write(`${note}\n`);
       const progress = await simulatedTimeProgress("simulating");
       let result;
@@ -107,16 +107,21 @@ function checkPcapOutsideBundle(pcap: string, bundle: string): void {
   }
 }
 
-/** Measured on the bench's VM: 0.1–0.3 M attempts per CPU-second (fewer with more client hosts); ~600 capture bytes each. */
-const ATTEMPTS_PER_SECOND = { low: 100_000, high: 300_000 };
+/**
+ * Measured on the bench's VM: 0.1–0.3 M attempts per CPU-second, down to 0.02 M/s past 20 000 client hosts (their
+ * ports in TIME_WAIT no longer fit any cache); ~600 capture bytes per attempt.
+ */
+const ATTEMPTS_PER_SECOND = { high: 300_000, low: 100_000, lowManyHosts: 20_000 };
+const MANY_HOSTS = 20_000;
 const CAPTURE_BYTES_PER_ATTEMPT = 600;
 
 /** For a run that will last (≥ 2 M attempts): how long, and how large its capture, before it starts. */
-export function sizeNote(attempts: number, writesCapture: boolean): string | null {
+export function sizeNote(attempts: number, hosts: number, writesCapture: boolean): string | null {
   if (attempts < 2_000_000) return null;
   const minutes = (rate: number): string => (attempts / rate / 60).toFixed(attempts / rate < 600 ? 1 : 0);
+  const low = hosts > MANY_HOSTS ? ATTEMPTS_PER_SECOND.lowManyHosts : ATTEMPTS_PER_SECOND.low;
   const capture = writesCapture ? `; the capture will take about ${((attempts * CAPTURE_BYTES_PER_ATTEMPT) / 1e9).toFixed(1)} GB` : "";
-  return `about ${(attempts / 1e6).toFixed(1)} M attempts: ${minutes(ATTEMPTS_PER_SECOND.high)}–${minutes(ATTEMPTS_PER_SECOND.low)} min of CPU${capture}`;
+  return `about ${(attempts / 1e6).toFixed(1)} M attempts: ${minutes(ATTEMPTS_PER_SECOND.high)}–${minutes(low)} min of CPU${capture}`;
 }
 
 function collect(value: string, previous: string[]): string[] {
