@@ -1,4 +1,4 @@
-import { IssueList, quote, splitLines } from "./text.js";
+import { forEachLine, IssueList, quote } from "./text.js";
 import type { Parsed } from "./types.js";
 
 /** Conntrack statistics summed over CPUs; `entries` is the table's current size when the source has it. */
@@ -18,7 +18,7 @@ export function parseConntrackStats(text: string): Parsed<ConntrackStats> {
   const issues = new IssueList();
   let cpus = 0;
   let entries: number | null = null;
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const line = raw.trim();
     if (line === "") return;
     // Some conntrack versions add a global `entries N` line (`conntrack -S` on kernels with the count in stats).
@@ -59,7 +59,7 @@ export function parseNfConntrackStat(text: string): Parsed<ConntrackStats> {
   let names: string[] | null = null;
   let cpus = 0;
   let entries: number | null = null;
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const line = raw.trim();
     if (line === "") return;
     if (names === null) {

@@ -9,7 +9,7 @@ import { looksLikeNftRuleset } from "./nft.js";
 import { looksLikeNstat, looksLikeNstatJson } from "./nstat.js";
 import { looksLikeProcNetTcp } from "./proc-net-tcp.js";
 import { procMibKind } from "./proc-mib.js";
-import { looksLikeSsSockets, looksLikeSsSummary, parseSsSockets } from "./ss.js";
+import { listsNonListeningSockets, looksLikeSsSockets, looksLikeSsSummary, parseSsSockets } from "./ss.js";
 import { looksLikeSysctl } from "./sysctl.js";
 import type { EvidenceKind } from "./types.js";
 import { looksLikeProcVersion, looksLikeUname } from "./uname.js";
@@ -30,6 +30,19 @@ export function captureKind(head: Uint8Array): "pcap" | "pcapng" | null {
  * Order matters: specific shapes before generic ones (sysctl's key = value last).
  */
 export function detectKind(text: string, nameHint = ""): EvidenceKind | null {
+  if (text.length <= DETECT_CHARS) return kindOf(text, text, nameHint);
+  // A kind shows in a file's first megabytes; the tests below split and scan what they are given several times over,
+  // which on a 250 MB ss listing took longer than parsing it. The whole text is looked at only when its head says
+  // nothing, and for ss listings (whose first non-listening row may come late).
+  const head = text.slice(0, text.lastIndexOf("\n", DETECT_CHARS) + 1 || DETECT_CHARS);
+  return kindOf(head, text, nameHint) ?? kindOf(text, text, nameHint);
+}
+
+/** Characters of a large text that detection looks at first. */
+const DETECT_CHARS = 4 << 20;
+
+/** detectKind on `text` (the head of `whole`, or all of it). */
+function kindOf(text: string, whole: string, nameHint: string): EvidenceKind | null {
   if (text.trim() === "") return null;
   if (looksLikeManifest(text)) return "manifest";
   if (looksLikeNstatJson(text)) return "nstat-json";
@@ -39,7 +52,7 @@ export function detectKind(text: string, nameHint = ""): EvidenceKind | null {
   if (looksLikeNetstatS(text)) return "netstat-s";
   if (looksLikeNstat(text)) return "nstat";
   if (looksLikeSsSummary(text)) return "ss-s";
-  if (looksLikeSsSockets(text)) return ssKind(text, nameHint);
+  if (looksLikeSsSockets(text)) return ssKind(whole, nameHint);
   if (looksLikeProcNetTcp(text)) return "proc-net-tcp";
   if (looksLikeIptablesSave(text)) return "iptables-save";
   if (looksLikeNftRuleset(text)) return "nft-ruleset";
@@ -55,8 +68,7 @@ export function detectKind(text: string, nameHint = ""): EvidenceKind | null {
 }
 
 function ssKind(text: string, nameHint: string): "ss-ltn" | "ss-tan" {
-  const sockets = parseSsSockets(text).value.sockets;
-  if (sockets.some((socket) => socket.state !== "LISTEN")) return "ss-tan";
-  if (sockets.length > 0) return "ss-ltn";
+  if (listsNonListeningSockets(text)) return "ss-tan";
+  if (Object.keys(parseSsSockets(text).value.states).length > 0) return "ss-ltn";
   return /tan|state|all/i.test(nameHint) ? "ss-tan" : "ss-ltn";
 }

@@ -32,7 +32,7 @@ export { parseNetstatS } from "./netstat-s.js";
 export { parseProcMib } from "./proc-mib.js";
 export { parseSysctl } from "./sysctl.js";
 export { listenersOf, parseSsSockets, parseSsSummary, SS_STATES } from "./ss.js";
-export type { SsSocket, SsSockets } from "./ss.js";
+export type { SocketListing, SsSocket } from "./ss.js";
 export { parseProcNetTcp } from "./proc-net-tcp.js";
 export { kernelVersionOf, parseKernelRelease } from "./uname.js";
 export { parseConntrackStats, parseNfConntrackStat } from "./conntrack.js";

@@ -1,5 +1,5 @@
 import { parsePortList, verdictOf, type ParsedRule } from "./firewall.js";
-import { IssueList, quote, splitLines } from "./text.js";
+import { forEachLine, IssueList, quote, splitLines } from "./text.js";
 import type { FirewallVerdict, Parsed, PortMatch } from "./types.js";
 
 export function looksLikeIptablesSave(text: string): boolean {
@@ -39,7 +39,7 @@ export function parseIptablesSave(text: string): Parsed<ParsedRule[]> {
   const issues = new IssueList();
   let table: string | null = null;
   const family = /ip6tables-save/.test(text) ? "ip6" : "ip";
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const lineNo = index + 1;
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line === "COMMIT") return;

@@ -1,5 +1,5 @@
 import { splitEndpoint } from "./ss.js";
-import { IssueList, quote, splitLines } from "./text.js";
+import { forEachLine, IssueList, quote, splitLines } from "./text.js";
 import type { KernelLogEvent, Parsed } from "./types.js";
 
 /** The log-line shapes we accept: time prefix → [time as printed, uptime seconds or null, message]. */
@@ -25,10 +25,18 @@ export function looksLikeKernelLog(text: string): boolean {
  * conntrack table full, TIME_WAIT bucket overflow, martian source, TCP-MD5). Other kernel lines are fine and
  * ignored; lines without a log prefix become issues.
  */
+/**
+ * Events kept per log file: the latest ones. A journal of weeks holds millions of rate-limited "table full" lines;
+ * the rules need whether they occur and a few examples, and every event kept cost about a kilobyte.
+ */
+export const MAX_LOG_EVENTS = 10_000;
+
 export function parseKernelLog(text: string): Parsed<Omit<KernelLogEvent, "path">[]> {
-  const events: Omit<KernelLogEvent, "path">[] = [];
+  // A ring of the last MAX_LOG_EVENTS events; `seen` counts all of them.
+  const ring: Omit<KernelLogEvent, "path">[] = [];
+  let seen = 0;
   const issues = new IssueList();
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     if (raw.trim() === "" || JOURNAL_META.test(raw)) return;
     let time: string | null = null;
     let uptime: number | null = null;
@@ -52,8 +60,12 @@ export function parseKernelLog(text: string): Parsed<Omit<KernelLogEvent, "path"
       return;
     }
     const event = classify(message);
-    if (event) events.push({ ...event, time, uptimeSeconds: uptime, message: message.trim(), line: index + 1 });
+    if (event) ring[seen++ % MAX_LOG_EVENTS] = { ...event, time, uptimeSeconds: uptime, message: message.trim(), line: index + 1 };
   });
+  if (seen <= MAX_LOG_EVENTS) return { value: ring, issues: issues.items };
+  const first = seen % MAX_LOG_EVENTS;
+  const events = [...ring.slice(first), ...ring.slice(0, first)];
+  issues.add(null, `${(seen - MAX_LOG_EVENTS).toLocaleString("en-US")} earlier SYN-path events not kept (the last ${MAX_LOG_EVENTS.toLocaleString("en-US")} are, from line ${events[0]?.line ?? "?"} on)`);
   return { value: events, issues: issues.items };
 }
 

@@ -15,7 +15,7 @@ import { parseNftRuleset } from "./nft.js";
 import { parseNstat, parseNstatJson } from "./nstat.js";
 import { parseProcNetTcp } from "./proc-net-tcp.js";
 import { parseProcMib } from "./proc-mib.js";
-import { listenersOf, parseSsSockets, parseSsSummary, type SsSocket } from "./ss.js";
+import { listenersOf, parseSsSockets, parseSsSummary, type SocketListing } from "./ss.js";
 import { parseSysctl } from "./sysctl.js";
 import { decodeHostText } from "./text.js";
 import {
@@ -504,27 +504,22 @@ function sockets(
   proc: readonly Classified[],
   addIssues: (path: string, list: readonly LineIssue[]) => void,
 ): { listeners: Listener[]; socketStates: Record<string, number>; socketStatesByPort: Record<string, Record<string, number>> } {
-  const parse = (c: Classified): SsSocket[] => {
-    if (c.kind === "proc-net-tcp") {
-      const parsed = parseProcNetTcp(c.file.text ?? "");
-      addIssues(c.file.path, parsed.issues);
-      return parsed.value;
-    }
-    const parsed = parseSsSockets(c.file.text ?? "");
+  const parse = (c: Classified): SocketListing => {
+    const parsed = c.kind === "proc-net-tcp" ? parseProcNetTcp(c.file.text ?? "") : parseSsSockets(c.file.text ?? "");
     addIssues(c.file.path, parsed.issues);
-    return [...parsed.value.sockets];
+    return parsed.value;
   };
-  const ltnSockets = ltn.map(parse);
-  const tanSockets = tan.flatMap(parse);
-  const procSockets = proc.flatMap(parse);
-  const full = tan.length > 0 ? tanSockets : procSockets;
+  const ltnListings = ltn.map(parse);
+  const tanListings = tan.map(parse);
+  const procListings = proc.map(parse);
+  const full = tan.length > 0 ? tanListings : procListings;
 
   // Listeners: merge -ltnp (process) and -ltnm (drops) listings of the same snapshot by local address.
   let listeners: Listener[];
-  if (ltnSockets.length > 0) {
+  if (ltnListings.length > 0) {
     const byLocal = new Map<string, Listener>();
-    for (const list of ltnSockets) {
-      for (const listener of listenersOf(list)) {
+    for (const listing of ltnListings) {
+      for (const listener of listenersOf(listing.listening)) {
         const known = byLocal.get(listener.local);
         byLocal.set(
           listener.local,
@@ -534,20 +529,20 @@ function sockets(
     }
     listeners = [...byLocal.values()];
   } else if (tan.length > 0) {
-    listeners = listenersOf(tanSockets);
+    listeners = listenersOf(tanListings.flatMap((l) => l.listening));
   } else {
     // /proc/net/tcp does not show the backlog.
-    listeners = listenersOf(procSockets).map((l) => ({ ...l, sendQ: null }));
+    listeners = listenersOf(procListings.flatMap((l) => l.listening)).map((l) => ({ ...l, sendQ: null }));
   }
 
   const socketStates: Record<string, number> = {};
   const socketStatesByPort: Record<string, Record<string, number>> = {};
-  for (const socket of full) {
-    socketStates[socket.state] = (socketStates[socket.state] ?? 0) + 1;
-    if (socket.localPort === null) continue;
-    const port = String(socket.localPort);
-    const states = (socketStatesByPort[port] ??= {});
-    states[socket.state] = (states[socket.state] ?? 0) + 1;
+  for (const listing of full) {
+    for (const [state, n] of Object.entries(listing.states)) socketStates[state] = (socketStates[state] ?? 0) + n;
+    for (const [port, byState] of Object.entries(listing.statesByPort)) {
+      const states = (socketStatesByPort[port] ??= {});
+      for (const [state, n] of Object.entries(byState)) states[state] = (states[state] ?? 0) + n;
+    }
   }
   return { listeners, socketStates: sortKeys(socketStates), socketStatesByPort };
 }

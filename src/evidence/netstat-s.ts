@@ -1,5 +1,5 @@
 import { ICMP_HISTOGRAMS, normaliseWording, WORDING } from "./netstat-s-wording.js";
-import { IssueList, quote, setCounter, splitLines } from "./text.js";
+import { forEachLine, IssueList, quote, setCounter, splitLines } from "./text.js";
 import type { CounterSet, Parsed } from "./types.js";
 
 const SECTION = /^([A-Za-z][A-Za-z0-9]*):\s*$/;
@@ -24,7 +24,7 @@ export function parseNetstatS(text: string): Parsed<CounterSet> {
   const issues = new IssueList();
   let section: string | null = null;
   let histogram: Readonly<Record<string, string>> | null = null;
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const lineNo = index + 1;
     if (raw.trim() === "") return;
     const header = SECTION.exec(raw);

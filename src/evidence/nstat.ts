@@ -1,4 +1,4 @@
-import { counterProblem, isCounterNumber, IssueList, quote, setCounter, splitLines } from "./text.js";
+import { counterProblem, forEachLine, isCounterNumber, IssueList, quote, setCounter, splitLines } from "./text.js";
 import type { CounterSet, Parsed } from "./types.js";
 
 const NSTAT_LINE = /^([A-Za-z][A-Za-z0-9_]*)\s+(-?\d+)(?:\s+(-?[\d.]+))?\s*$/;
@@ -21,7 +21,7 @@ export function looksLikeNstat(text: string): boolean {
 export function parseNstat(text: string): Parsed<CounterSet> {
   const counters: Record<string, number> = {};
   const issues = new IssueList();
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const match = NSTAT_LINE.exec(line);

@@ -1,6 +1,6 @@
-import { IssueList, quote, splitLines } from "./text.js";
+import { forEachLine, IssueList, quote } from "./text.js";
 import type { Parsed } from "./types.js";
-import type { SsSocket } from "./ss.js";
+import { SocketListingBuilder, type SocketListing } from "./ss.js";
 
 /** /proc/net/tcp `st` hex → ss state spelling (include/net/tcp_states.h order). */
 const STATES: Readonly<Record<number, string>> = {
@@ -27,10 +27,10 @@ export function looksLikeProcNetTcp(text: string): boolean {
  * so on little-endian machines (x86, arm64: all we expect) each 32-bit word is byte-reversed.
  * For listeners rx_queue is the accept-queue length; tx_queue is 0 (the backlog is not shown), hence sendQ 0.
  */
-export function parseProcNetTcp(text: string): Parsed<SsSocket[]> {
-  const sockets: SsSocket[] = [];
+export function parseProcNetTcp(text: string): Parsed<SocketListing> {
+  const out = new SocketListingBuilder();
   const issues = new IssueList();
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const line = raw.trim();
     if (line === "" || line.startsWith("sl ")) return;
     const fields = line.split(/\s+/);
@@ -43,7 +43,9 @@ export function parseProcNetTcp(text: string): Parsed<SsSocket[]> {
       issues.add(index + 1, `not a /proc/net/tcp socket line: ${quote(raw)}`);
       return;
     }
-    sockets.push({
+    out.count(state, localEp.port);
+    if (state !== "LISTEN") return;
+    out.listening.push({
       state,
       recvQ: Number.parseInt(queueMatch[2] ?? "0", 16),
       sendQ: Number.parseInt(queueMatch[1] ?? "0", 16),
@@ -55,7 +57,7 @@ export function parseProcNetTcp(text: string): Parsed<SsSocket[]> {
       drops: null,
     });
   });
-  return { value: sockets, issues: issues.items };
+  return { value: out.listing(true), issues: issues.items };
 }
 
 function decodeEndpoint(text: string): { addr: string; port: number } | null {

@@ -1,4 +1,4 @@
-import { IssueList, parseInteger, quote, splitLines } from "./text.js";
+import { forEachLine, IssueList, parseInteger, quote, splitLines } from "./text.js";
 import type { Listener, Parsed, SocketSummary } from "./types.js";
 
 /** ss state spellings (ss -tan); "UNCONN" is ss's name for CLOSE. */
@@ -30,16 +30,51 @@ export interface SsSocket {
   readonly drops: number | null;
 }
 
-export interface SsSockets {
-  readonly sockets: readonly SsSocket[];
+/**
+ * What a socket listing (ss, /proc/net/tcp) says: its listening sockets in full, and every socket counted by state
+ * and by local port. A busy server lists millions of sockets; only the listeners are kept as records.
+ */
+export interface SocketListing {
+  readonly listening: readonly SsSocket[];
+  readonly states: Record<string, number>;
+  /** Local port → state → sockets. */
+  readonly statesByPort: Record<string, Record<string, number>>;
   /** True when the output had the State column (ss -t…); false for `ss -lt state listening`-like output without it. */
   readonly hasStateColumn: boolean;
 }
 
+/** Builds a SocketListing row by row. */
+export class SocketListingBuilder {
+  readonly listening: SsSocket[] = [];
+  readonly states: Record<string, number> = {};
+  readonly statesByPort: Record<string, Record<string, number>> = {};
+
+  count(state: string, localPort: number | null): void {
+    this.states[state] = (this.states[state] ?? 0) + 1;
+    if (localPort === null) return;
+    const byState = (this.statesByPort[String(localPort)] ??= {});
+    byState[state] = (byState[state] ?? 0) + 1;
+  }
+
+  listing(hasStateColumn: boolean): SocketListing {
+    return { listening: this.listening, states: this.states, statesByPort: this.statesByPort, hasStateColumn };
+  }
+}
+
+/** A socket row in some state other than LISTEN, with or without the Netid column: an ss -tan listing. */
+const NON_LISTEN_ROW = /^\s*(?:\S+\s+)?(?:ESTAB|SYN-SENT|SYN-RECV|FIN-WAIT-1|FIN-WAIT-2|TIME-WAIT|UNCONN|CLOSE-WAIT|LAST-ACK|CLOSING|NEW-SYN-RECV)\s+\d+\s+\d+\s/m;
+
+/** Whether an ss listing shows sockets other than listeners (found at the first such row, not by parsing all). */
+export function listsNonListeningSockets(text: string): boolean {
+  return NON_LISTEN_ROW.test(text);
+}
+
 const HEADER = /^(?:Netid\s+)?(?:State\s+)?Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port/;
+/** HEADER on any line of a text, found without splitting it into lines. */
+const HEADER_ANYWHERE = /^[ \t]*(?:Netid\s+)?(?:State\s+)?Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port/m;
 
 export function looksLikeSsSockets(text: string): boolean {
-  return splitLines(text).some((line) => HEADER.test(line.trim()));
+  return HEADER_ANYWHERE.test(text);
 }
 
 /** Splits "addr:port" the way ss prints it: IPv6 in brackets, `*` wildcard, `%iface` scope suffix. */
@@ -57,13 +92,14 @@ export function splitEndpoint(endpoint: string): { addr: string; port: number | 
  * ss -ltn / -ltnp / -ltnm / -tan. Rows: `[Netid] State Recv-Q Send-Q Local Peer [Process]`; with -m the skmem
  * line follows its socket (d<N> = drops). For LISTEN rows Recv-Q is the accept queue and Send-Q the backlog.
  */
-export function parseSsSockets(text: string): Parsed<SsSockets> {
-  const sockets: SsSocket[] = [];
+export function parseSsSockets(text: string): Parsed<SocketListing> {
+  const out = new SocketListingBuilder();
+  const sockets = out.listening;
   const issues = new IssueList();
   let hasStateColumn = true;
   let hasNetid = false;
   let last: { index: number } | null = null;
-  splitLines(text).forEach((raw, index) => {
+  forEachLine(text, (raw, index) => {
     const line = raw.trim();
     if (line === "") return;
     if (HEADER.test(line)) {
@@ -90,6 +126,11 @@ export function parseSsSockets(text: string): Parsed<SsSockets> {
       return;
     }
     const endpoint = splitEndpoint(local);
+    out.count(state, endpoint.port);
+    if (state !== "LISTEN") {
+      last = null;
+      return;
+    }
     const users = /users:\(\((.*)\)\)/.exec(rest.join(" "));
     const process = users ? (users[1] ?? "").replace(/"/g, "") : null;
     const skmem = /skmem:\([^)]*\bd(\d+)\)/.exec(rest.join(" "));
@@ -106,7 +147,7 @@ export function parseSsSockets(text: string): Parsed<SsSockets> {
     });
     last = { index: sockets.length - 1 };
   });
-  return { value: { sockets, hasStateColumn }, issues: issues.items };
+  return { value: out.listing(hasStateColumn), issues: issues.items };
 }
 
 export function listenersOf(sockets: readonly SsSocket[]): Listener[] {

@@ -18,6 +18,20 @@ function utf16(body: Buffer, bigEndian: boolean): string {
   return even.toString("utf16le") + (body.length % 2 === 1 ? "\ufffd" : "");
 }
 
+/**
+ * Calls `visit` with each line (without its terminator; CRLF tolerated) and its 0-based index, without building
+ * the array of every line: for the files that can be huge (ss -tan, /proc/net/tcp of a busy server).
+ */
+export function forEachLine(text: string, visit: (line: string, index: number) => void): void {
+  let start = 0;
+  for (let index = 0; start < text.length; index++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    visit(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), index);
+    start = end + 1;
+  }
+}
+
 /** Lines without line terminators (CRLF tolerated); a trailing newline adds no empty last line. */
 export function splitLines(text: string): string[] {
   const lines = text.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));

@@ -99,18 +99,26 @@ describe("counter files", () => {
 
 describe("sockets", () => {
   it("reads listeners with backlog, process and per-listener drops", () => {
-    const ltnm = parseSsSockets(read("6.18", "bundle", "ss-ltnm-after.txt")).value.sockets;
+    const ltnm = parseSsSockets(read("6.18", "bundle", "ss-ltnm-after.txt")).value.listening;
     const listener = ltnm.find((s) => s.localPort === 8080);
     expect(listener).toMatchObject({ state: "LISTEN", recvQ: 3, sendQ: 2, localAddr: "0.0.0.0" });
     expect(listener?.drops).toBeGreaterThan(0);
     const v6 = parseSsSockets("State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\nLISTEN 0 511 [::]:443 [::]:*\n");
-    expect(v6.value.sockets[0]).toMatchObject({ localAddr: "::", localPort: 443, sendQ: 511 });
+    expect(v6.value.listening[0]).toMatchObject({ localAddr: "::", localPort: 443, sendQ: 511 });
+  });
+
+  it("keeps listeners as records and counts every other socket by state and port", () => {
+    const rows = ["LISTEN 3 128 0.0.0.0:8080 0.0.0.0:*", "TIME-WAIT 0 0 198.18.0.1:8080 198.19.0.1:40000", "ESTAB 0 0 198.18.0.1:8080 198.19.0.2:40001", "TIME-WAIT 0 0 198.18.0.1:22 198.19.0.3:40002"];
+    const listing = parseSsSockets(`State Recv-Q Send-Q Local Address:Port Peer Address:Port\n${rows.join("\n")}\n`).value;
+    expect(listing.listening.map((s) => s.local)).toEqual(["0.0.0.0:8080"]);
+    expect(listing.states).toEqual({ LISTEN: 1, "TIME-WAIT": 2, ESTAB: 1 });
+    expect(listing.statesByPort).toEqual({ "8080": { LISTEN: 1, "TIME-WAIT": 1, ESTAB: 1 }, "22": { "TIME-WAIT": 1 } });
   });
 
   it("decodes /proc/net/tcp (the spec's listener line) and tcp6", () => {
     const line = "   0: 0101630A:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0";
     const parsed = parseProcNetTcp(`  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n${line}\n`);
-    expect(parsed.value[0]).toMatchObject({ state: "LISTEN", localAddr: "10.99.1.1", localPort: 8080, recvQ: 3 });
+    expect(parsed.value.listening[0]).toMatchObject({ state: "LISTEN", localAddr: "10.99.1.1", localPort: 8080, recvQ: 3 });
     const v6 = parseProcNetTcp(read("6.18", "single", "proc-net-tcp6.txt"));
     expect(v6.issues).toEqual([]);
   });
@@ -240,6 +248,15 @@ describe("kernel log", () => {
       ["tw-bucket-overflow", null, null, null, null],
       ["martian-source", null, "198.18.1.2", null, null],
     ]);
+  });
+
+  it("keeps the latest 10 000 events of a long journal, in order, and says how many came before", () => {
+    const lines = Array.from({ length: 10_005 }, (_, i) => `Jan 05 10:00:02 host kernel: nf_conntrack: nf_conntrack: table full, dropping packet ${i}`);
+    const parsed = parseKernelLog(lines.join("\n"));
+    expect(parsed.value).toHaveLength(10_000);
+    expect(parsed.value.map((e) => e.line).slice(0, 2)).toEqual([6, 7]);
+    expect(parsed.value.at(-1)?.line).toBe(10_005);
+    expect(parsed.issues).toEqual([{ line: null, message: "5 earlier SYN-path events not kept (the last 10,000 are, from line 6 on)" }]);
   });
 });
 
