@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { LineIssue, Parsed } from "./types.js";
+import { schemaIssueText } from "../util/schema-issue.js";
 
 /** The bundle manifest of DEVELOPERS.md ("Bundles"): what collect, the lab and the simulator write. */
 export const BUNDLE_FORMAT = "nosynack-bundle/1";
@@ -43,7 +44,7 @@ export function parseManifest(text: string): Parsed<BundleManifest | null> {
   if (!result.success) {
     const issues: LineIssue[] = result.error.issues.map((issue) => ({
       line: null,
-      message: `manifest ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      message: `manifest ${issue.path.join(".") || "(root)"}: ${schemaIssueText(issue, raw)}`,
     }));
     return { value: null, issues };
   }

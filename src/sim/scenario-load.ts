@@ -9,6 +9,7 @@ import { validateSysctl } from "../kernel/sysctl.js";
 import { InputError, UsageError } from "../util/errors.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
 import { scenarioSchema, type Scenario } from "./scenario.js";
+import { schemaIssueText } from "../util/schema-issue.js";
 
 /** One `--set KEY=VALUE`, split. */
 export interface Override {
@@ -152,10 +153,11 @@ export function resolveScenario(source: ScenarioSource, overrides: readonly Over
     const fullPath = [...pathParts, ...(keys.length === 1 ? keys : [])];
     const path = fullPath.join(".") || "(root)";
     const fromSet = overrideFor(fullPath.join("."), setPaths);
-    if (fromSet) throw new UsageError(`--set ${fromSet.text}: ${path}: ${issue.message}`);
+    const problem = schemaIssueText(issue, raw);
+    if (fromSet) throw new UsageError(`--set ${fromSet.text}: ${path}: ${problem}`);
     const line = source.lineOf?.(fullPath);
     const location = line === undefined ? { file: source.file } : { file: source.file, line };
-    throw new InputError("bad-format", location, `${path}: ${issue.message}`, "a valid scenario (see nosynack simulate --schema)");
+    throw new InputError("bad-format", location, `${path}: ${problem}`, "a valid scenario (see nosynack simulate --schema)");
   }
   const scenario = result.data;
   checkKernel(scenario, source, setPaths);

@@ -20,6 +20,8 @@ describe("nosynack replay", () => {
     const set = run("fixtures/lab/healthy/server.pcap", "--set", "tcp_tw_recycle");
     expect([set.status, set.stderr]).toEqual([2, expect.stringContaining("--set tcp_tw_recycle: expected KEY=VALUE")]);
     expect(run("/nonexistent/replay.pcap").status).toBe(3);
+    const backlog = run("fixtures/lab/healthy/server.pcap", "--backlog", "4294967296");
+    expect([backlog.status, backlog.stderr]).toEqual([2, expect.stringContaining("--backlog 4294967296: expected an integer from 0 to 2147483647")]);
     // Replay skips IPv6 SYNs, so an IPv6 --server would have filtered nothing out.
     const v6 = run("fixtures/lab/healthy/server.pcap", "--server", "::1");
     expect([v6.status, v6.stderr]).toEqual([2, expect.stringContaining("--server ::1: expected an IPv4 address")]);

@@ -30,13 +30,18 @@ function collectSysctl(flag: string): (text: string, previous: string[]) => stri
   };
 }
 
-function parseCount(name: string, min: number): (text: string) => number {
+function parseCount(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
   return (text) => {
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min) throw new UsageError(`${name} ${text}: expected an integer ≥ ${min}`);
+    if (!/^\d+$/.test(text) || n < min || n > max) {
+      throw new UsageError(`${name} ${text}: expected an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}`);
+    }
     return n;
   };
 }
+
+/** listen()'s backlog is a C int. */
+const MAX_BACKLOG = 2 ** 31 - 1;
 
 /** A bundle directory: its server capture (manifest first, else the first capture-looking file) and its port. */
 function captureOfBundle(dir: string): { capture: string; port: number | undefined } {
@@ -81,7 +86,7 @@ export function registerReplay(program: Command): void {
     .option("--kernel <version>", `kernel version for the model (default: the host files' uname, else ${DEFAULT_KERNEL})`)
     .option("--sysctl <key=value>", "a setting to try (repeatable); validated against the kernel", collectSysctl("--sysctl"), [])
     .option("--set <key=value>", "the same as --sysctl (simulate's spelling)", collectSysctl("--set"), [])
-    .option("--backlog <n>", "listen() backlog to try for every listener", parseCount("--backlog", 0))
+    .option("--backlog <n>", "listen() backlog to try for every listener", parseCount("--backlog", 0, MAX_BACKLOG))
     .option("--server <addr>", "only SYNs to this IPv4 address", parseIpv4Address)
     .option("--port <n>", "only SYNs to this port", parsePort)
     .option("--rows <n>", "per-attempt rows in the report", parseCount("--rows", 0), 50)
