@@ -27,6 +27,9 @@ interface Interface {
   offsetSeconds: number;
 }
 
+/** if_tsresol finer than a picosecond leaves a 64-bit timestamp less than 7 months of range: a broken writer. */
+const MAX_UNITS_PER_SECOND = 1e12;
+
 /**
  * pcapng (draft-ietf-opsawg-pcapng): blocks of type + length; sections (SHB) set the byte order; each interface
  * (IDB) has its own link type and timestamp resolution; EPB, SPB and the obsolete PB carry packets; every other
@@ -78,7 +81,7 @@ export class PcapngFormat implements RecordFormat {
       case PCAPNG_BLOCK.SECTION_HEADER:
         return this.sectionHeader(b, o, fileOffset);
       case PCAPNG_BLOCK.INTERFACE_DESCRIPTION:
-        return this.interfaceDescription(b, o, length);
+        return this.interfaceDescription(b, o, length, fileOffset);
       case PCAPNG_BLOCK.ENHANCED_PACKET:
       case PCAPNG_BLOCK.OBSOLETE_PACKET:
         return this.packetBlock(b, o, length, fileOffset, type === PCAPNG_BLOCK.OBSOLETE_PACKET);
@@ -98,7 +101,7 @@ export class PcapngFormat implements RecordFormat {
     this.interfaces = []; // interface ids are per section
   }
 
-  private interfaceDescription(b: Uint8Array, o: number, length: number): void {
+  private interfaceDescription(b: Uint8Array, o: number, length: number, fileOffset: number): void {
     const le = this.littleEndian;
     const iface: Interface = { linkType: u16(b, o + 8, le), snaplen: u32(b, o + 12, le), unitsPerMicro: 0, toMicros: 1, offsetSeconds: 0 };
     let p = o + 16;
@@ -107,10 +110,18 @@ export class PcapngFormat implements RecordFormat {
       const code = u16(b, p, le);
       const optionLength = u16(b, p + 2, le);
       if (code === OPTION.END) break;
+      if (p + 4 + optionLength > end) {
+        this.emitter.warn(fileOffset + (p - o), `interface option ${code} of ${optionLength} bytes runs past the end of its block; the options from here on are ignored`);
+        break;
+      }
       if (code === OPTION.IF_TSRESOL && optionLength >= 1) {
         const value = b[p + 4] as number;
         // MSB clear: 10^-n seconds; set: 2^-n seconds.
         const unitsPerSecond = value & 0x80 ? 2 ** (value & 0x7f) : 10 ** value;
+        if (unitsPerSecond > MAX_UNITS_PER_SECOND) {
+          const shown = value & 0x80 ? `2^-${value & 0x7f}` : `10^-${value}`;
+          this.emitter.warn(fileOffset + (p - o), `if_tsresol ${shown} s is finer than a picosecond: every timestamp of this interface reads as about 0 s, so its timings mean nothing`);
+        }
         iface.toMicros = 1e6 / unitsPerSecond;
         iface.unitsPerMicro = unitsPerSecond > 1e6 && unitsPerSecond % 1e6 === 0 ? unitsPerSecond / 1e6 : 0;
       } else if (code === OPTION.IF_TSOFFSET && optionLength >= 8) {

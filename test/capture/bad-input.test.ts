@@ -79,6 +79,34 @@ describe("bad captures: exit 3 with file, byte offset and what was expected", ()
     expect(r2.stderr).toContain(`byte offset ${shbLength - 4}: pcapng block's trailing length differs`);
   });
 
+  it("warns about an interface whose options overrun their block, or whose timestamp unit is below a picosecond", () => {
+    const shbLength = pcapng.readUInt32LE(4);
+    const idbLength = pcapng.readUInt32LE(shbLength + 4);
+    /** The fixture with its interface block replaced by one carrying `options` (code, value bytes, declared length). */
+    const withInterfaceOptions = (code: number, value: number[], declared = value.length): Buffer => {
+      const padded = [...value, ...Array.from({ length: (4 - (value.length % 4)) % 4 }, () => 0)];
+      const length = 16 + 4 + padded.length + 4 + 4;
+      const idb = Buffer.alloc(length);
+      idb.writeUInt32LE(1, 0);
+      idb.writeUInt32LE(length, 4);
+      idb.writeUInt16LE(1, 8); // Ethernet
+      idb.writeUInt32LE(262144, 12);
+      idb.writeUInt16LE(code, 16);
+      idb.writeUInt16LE(declared, 18);
+      Buffer.from(padded).copy(idb, 20);
+      idb.writeUInt32LE(length, length - 4); // after the end-of-options word (zero)
+      return Buffer.concat([pcapng.subarray(0, shbLength), idb, pcapng.subarray(shbLength + idbLength)]);
+    };
+    const overrun = runCli(["analyze", file("idb-overrun.pcapng", withInterfaceOptions(2, [0x65, 0x74, 0x68, 0x30], 0xffff))]);
+    expect(overrun.code).toBe(0);
+    expect(overrun.stderr + overrun.stdout).toContain(`@${shbLength + 16}: interface option 2 of 65535 bytes runs past the end of its block`);
+    const tiny = runCli(["analyze", file("idb-tsresol.pcapng", withInterfaceOptions(9, [127]))]);
+    expect(tiny.code).toBe(0);
+    expect(tiny.stderr + tiny.stdout).toContain(`@${shbLength + 16}: if_tsresol 10^-127 s is finer than a picosecond`);
+    const fine = runCli(["analyze", file("idb-ns.pcapng", withInterfaceOptions(9, [9]))]);
+    expect(fine.stderr + fine.stdout).not.toContain("if_tsresol");
+  });
+
   it("rejects empty files, cut file headers, directories and missing files", () => {
     expect(runCli(["analyze", file("empty.pcap", new Uint8Array(0))]).stderr).toContain("empty input");
     expect(runCli(["analyze", file("short.pcap", pcap.subarray(0, 10))]).stderr).toContain("pcap file header cut short (10 bytes)");
