@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../util/errors.js";
+import { GZIP_PIECE, gzipCorruptProblem } from "../util/gzip-fault.js";
 import { emptyStats, type CaptureStats } from "./capture-stats.js";
 import { Framer, type RecordFormat } from "./framer.js";
 import { PacketEmitter, type PacketHandler } from "./packet-emitter.js";
@@ -40,8 +41,6 @@ const DEFAULT_CHUNK = 256 * 1024;
 const YIELD_EVERY_BYTES = 16 << 20;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
-/** Compressed bytes given to zlib at a time (see readStream). */
-const GZIP_PIECE = 64 << 10;
 
 /**
  * Reads a pcap or pcapng capture (optionally gzip-compressed; "-" is stdin) and calls `handler` for every packet
@@ -213,7 +212,7 @@ async function readStream(
       return session.finish(`gzip stream cut short after ${gunzip.bytesWritten} compressed bytes: the end of the capture is missing`);
     }
     const message = error instanceof Error ? error.message : String(error);
-    const problem = `gzip data is corrupt at or within 64 KiB after this offset (zlib: ${message})`;
+    const problem = gzipCorruptProblem(message);
     throw new InputError("bad-format", { file: path, offset: gunzip.bytesWritten }, problem, "a complete gzip stream", { cause: error });
   }
   return session.finish();

@@ -34,6 +34,7 @@ import {
   type SocketSummary,
 } from "./types.js";
 import { kernelVersionOf, parseKernelRelease } from "./uname.js";
+import { GZIP_PIECE, gzipCorruptProblem } from "../util/gzip-fault.js";
 import { readFileUpTo } from "../util/read-bounded.js";
 
 /** A file read from disk: its display path, its bytes (absent for captures, which are only sniffed). */
@@ -231,9 +232,6 @@ async function readInput(path: string, manifests: ManifestIndex, unreadable: Evi
   }
 }
 
-/** zlib says how much input it consumed, not where in a write it failed: pieces this small bound the offset. */
-const GZIP_PIECE = 64 << 10;
-
 /**
  * A gzipped host file's content, or why there is none: larger than `limit` once gunzipped, or corrupt at a byte
  * offset (within GZIP_PIECE), said as `analyze` says it of a capture.
@@ -256,7 +254,7 @@ async function gunzipText(bytes: Buffer, limit: number): Promise<Buffer | string
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return `byte offset ${gunzip.bytesWritten}: gzip data is corrupt at or within 64 KiB after this offset (zlib: ${message})`;
+    return `byte offset ${gunzip.bytesWritten}: ${gzipCorruptProblem(message)}`;
   }
   return Buffer.concat(out, total);
 }
