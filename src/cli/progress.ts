@@ -1,6 +1,13 @@
 import type cliProgress from "cli-progress";
 import { showProgress } from "./terminal.js";
 
+/** A bar on stderr that clears itself when done. */
+function stderrBar(bars: typeof cliProgress, format: string, total: number): cliProgress.SingleBar {
+  const bar = new bars.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: true }, bars.Presets.shades_classic);
+  bar.start(total, 0);
+  return bar;
+}
+
 /**
  * A byte progress bar on stderr, shown only on a TTY and only for inputs large enough to wait for. The bar's
  * library is loaded only then: scripted runs do not pay for it at start-up.
@@ -13,11 +20,7 @@ export async function byteProgress(label: string, minimumBytes = 64 * 1024 * 102
     update(read, total) {
       if (total === null || total < minimumBytes) return;
       if (!bar) {
-        bar = new bars.SingleBar(
-          { format: `${label} [{bar}] {percentage}% {value}/{total} MB`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-          bars.Presets.shades_classic,
-        );
-        bar.start(Math.ceil(total / 1e6), 0);
+        bar = stderrBar(bars, `${label} [{bar}] {percentage}% {value}/{total} MB`, Math.ceil(total / 1e6));
       }
       bar.update(Math.floor(read / 1e6));
     },
@@ -40,11 +43,7 @@ export async function simulatedTimeProgress(label: string): Promise<{ update(now
     update(nowUs, endUs) {
       if (!bar) {
         if (performance.now() - started < 1000) return;
-        bar = new bars.SingleBar(
-          { format: `${label} [{bar}] {percentage}% {value}/{total} s simulated`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-          bars.Presets.shades_classic,
-        );
-        bar.start(Math.ceil(endUs / 1e6), 0);
+        bar = stderrBar(bars, `${label} [{bar}] {percentage}% {value}/{total} s simulated`, Math.ceil(endUs / 1e6));
       }
       bar.update(Math.min(Math.floor(nowUs / 1e6), Math.ceil(endUs / 1e6)));
     },
