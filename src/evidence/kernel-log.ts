@@ -21,16 +21,16 @@ export function looksLikeKernelLog(text: string): boolean {
 }
 
 /**
- * dmesg (plain, -T, iso, -x), journalctl -k and kern.log: keeps only lines relevant to the SYN path (SYN flood,
- * conntrack table full, TIME_WAIT bucket overflow, martian source, TCP-MD5). Other kernel lines are fine and
- * ignored; lines without a log prefix become issues.
- */
-/**
  * Events kept per log file: the latest ones. A journal of weeks holds millions of rate-limited "table full" lines;
  * the rules need whether they occur and a few examples, and every event kept cost about a kilobyte.
  */
 export const MAX_LOG_EVENTS = 10_000;
 
+/**
+ * dmesg (plain, -T, iso, -x), journalctl -k and kern.log: keeps only lines relevant to the SYN path (SYN flood,
+ * conntrack table full, TIME_WAIT bucket overflow, martian source, TCP-MD5). Other kernel lines are fine and
+ * ignored; lines without a log prefix become issues.
+ */
 export function parseKernelLog(text: string): Parsed<Omit<KernelLogEvent, "path">[]> {
   // A ring of the last MAX_LOG_EVENTS events; `seen` counts all of them.
   const ring: Omit<KernelLogEvent, "path">[] = [];
