@@ -7,9 +7,9 @@ import { isNode, LineCounter, parse as parseYamlValue, parseDocument, type Docum
 import { profileFor } from "../kernel/profile.js";
 import { validateSysctl } from "../kernel/sysctl.js";
 import { InputError, UsageError } from "../util/errors.js";
+import { schemaIssueText } from "../util/schema-issue.js";
 import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
 import { scenarioSchema, type Scenario } from "./scenario.js";
-import { schemaIssueText } from "../util/schema-issue.js";
 
 /** One `--set KEY=VALUE`, split. */
 export interface Override {
